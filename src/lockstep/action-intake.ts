@@ -1,0 +1,107 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { decodeAction } from "../protocol/action-codec.ts";
+import { LockstepErrorCode, type LockstepErrorMessage } from "../protocol/messages.ts";
+import type { InputQueue } from "./input-queue.ts";
+import type { LockstepOptions } from "./options.ts";
+import type { LockstepPlayer } from "./roster.ts";
+
+/**
+ * What a room's `validateAction` hook returns: `true` or nothing to accept; `false` or a
+ * reason to refuse (the sender gets `ACTION_REJECTED` with the reason).
+ */
+export type ActionVerdict = boolean | string | void;
+
+/** The game's validation hook, bound to its room. */
+export type ActionValidator<TAction> = (action: TAction, player: LockstepPlayer, frame: number) => ActionVerdict;
+
+/** Outcome of {@link ActionIntake.admit}: accepted, or refused with an error and whether it counts as a strike. */
+export type AdmitResult =
+  | { readonly accepted: true }
+  | { readonly accepted: false; readonly error: LockstepErrorMessage; readonly strike: boolean };
+
+const ACCEPTED: AdmitResult = { accepted: true };
+const TYPE = "sync_action";
+
+function refuse(code: LockstepErrorCode, message: string, strike: boolean): AdmitResult {
+  return { accepted: false, strike, error: { code, message, type: TYPE } };
+}
+
+/**
+ * Checks one incoming action against the room's limits, schema and rules, cheapest check
+ * first, and queues it into the open frame if it passes. Malformed or oversized input counts
+ * as a strike; a refusal by the game's own rules does not (an honest client can lose a race).
+ */
+export class ActionIntake<TAction> {
+  readonly #options: LockstepOptions;
+  readonly #queue: InputQueue<TAction>;
+  readonly #schema: StandardSchemaV1<unknown, TAction> | undefined;
+  readonly #validate: ActionValidator<TAction> | undefined;
+
+  constructor(
+    options: LockstepOptions,
+    queue: InputQueue<TAction>,
+    schema: StandardSchemaV1<unknown, TAction> | undefined,
+    validate: ActionValidator<TAction> | undefined,
+  ) {
+    this.#options = options;
+    this.#queue = queue;
+    this.#schema = schema;
+    this.#validate = validate;
+  }
+
+  /**
+   * Admits an action for `frame`. `payload` is the encoded action; `decoded` is passed when
+   * Colyseus already decoded it (plain `room.send("sync_action", …)`), saving a second decode.
+   */
+  admit(player: LockstepPlayer, frame: number, payload: Uint8Array, decoded?: { value: unknown }): AdmitResult {
+    const options = this.#options;
+    if (payload.byteLength > options.maxActionBytes) {
+      return refuse(
+        LockstepErrorCode.ACTION_TOO_LARGE,
+        `action of ${payload.byteLength} bytes exceeds the limit of ${options.maxActionBytes}`,
+        true,
+      );
+    }
+    if (this.#queue.actionCount(player.slot) >= options.maxActionsPerFrame) {
+      return refuse(
+        LockstepErrorCode.ACTION_LIMIT_REACHED,
+        `at most ${options.maxActionsPerFrame} actions per player per frame`,
+        true,
+      );
+    }
+
+    let value: unknown;
+    if (decoded !== undefined) {
+      value = decoded.value;
+    } else {
+      try {
+        value = decodeAction(payload);
+      } catch (error) {
+        return refuse(LockstepErrorCode.ACTION_MALFORMED, `action is not valid msgpack: ${(error as Error).message}`, true);
+      }
+    }
+
+    let action = value as TAction;
+    if (this.#schema !== undefined) {
+      const result = this.#schema["~standard"].validate(value);
+      if (result instanceof Promise) {
+        return refuse(LockstepErrorCode.ACTION_INVALID, "the room's actionSchema is asynchronous; only synchronous schemas are supported", false);
+      }
+      if (result.issues !== undefined) {
+        const issues = result.issues.map((issue) => issue.message).join("; ");
+        return refuse(LockstepErrorCode.ACTION_INVALID, `action does not match the schema: ${issues}`, true);
+      }
+      action = result.value;
+    }
+
+    if (this.#validate !== undefined) {
+      const verdict = this.#validate(action, player, frame);
+      if (verdict === false || typeof verdict === "string") {
+        return refuse(LockstepErrorCode.ACTION_REJECTED, verdict === false ? "action rejected by the room" : verdict, false);
+      }
+    }
+
+    this.#queue.pushAction(player.slot, player.uid, payload, action);
+    return ACCEPTED;
+  }
+}

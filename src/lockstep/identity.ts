@@ -1,0 +1,26 @@
+import type { Client } from "@colyseus/core";
+import type { PlayerIdentity } from "./roster.ts";
+
+/** Display names are cut to this length: they are shown in lobbies, not stored as identities. */
+export const MAX_NAME_LENGTH = 32;
+
+/**
+ * The default identity of a joining client. The uid comes from the verified auth data
+ * (`id`, `uid` or `userId`) or, in open rooms, from the Colyseus session: never from the join
+ * options or any message, which the client controls. A display name may come from the options.
+ */
+export function defaultIdentity(client: Client, options: unknown, auth: unknown): PlayerIdentity {
+  const authData = (auth ?? {}) as Record<string, unknown>;
+  const authId = authData["id"] ?? authData["uid"] ?? authData["userId"];
+  const uid = typeof authId === "string" || typeof authId === "number" ? String(authId) : client.sessionId;
+  const authName = authData["name"] ?? authData["username"] ?? authData["displayName"];
+  const optionName = (options as Record<string, unknown> | undefined)?.["name"];
+  const name = typeof authName === "string" ? authName : typeof optionName === "string" ? optionName : "";
+  return { uid, name: sanitizeName(name) };
+}
+
+/** Trims a display name, drops control characters and bounds its length. */
+export function sanitizeName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, MAX_NAME_LENGTH);
+}

@@ -1,0 +1,391 @@
+import { randomInt } from "node:crypto";
+import { CloseCode, ErrorCode, Room, ServerError, type Client } from "@colyseus/core";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { encodeAction } from "../protocol/action-codec.ts";
+import { ByteWriter } from "../protocol/byte-writer.ts";
+import { FrameEventKind, encodeFrame } from "../protocol/frame-codec.ts";
+import {
+  BinaryMessage,
+  ControlMessage,
+  LockstepCloseCode,
+  LockstepErrorCode,
+  type LockstepErrorMessage,
+  type MatchEndMessage,
+  type MatchPhase,
+  type MatchStartMessage,
+  type RoomInfoMessage,
+} from "../protocol/messages.ts";
+import { ActionIntake, type ActionVerdict } from "./action-intake.ts";
+import { ClientGuard } from "./client-guard.ts";
+import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
+import { FrameLog } from "./frame-log.ts";
+import { FrameScheduler } from "./frame-scheduler.ts";
+import { defaultIdentity } from "./identity.ts";
+import { InputQueue } from "./input-queue.ts";
+import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./options.ts";
+import { ReloadService } from "./reload-service.ts";
+import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
+
+/** `broadcastBytes` requires an options object; one shared empty one keeps the tick allocation-free. */
+const NO_BROADCAST_OPTIONS = Object.freeze({});
+
+/** The part of Colyseus's message context a reload answer uses: set when the client called `room.request`. */
+interface RequestReply {
+  readonly id?: number;
+  reject(reason?: unknown): unknown;
+}
+
+/** Why a player left: `"left"` (consented, or the reconnection window expired) or `"kicked"` (closed as abusive). */
+export type LeaveReason = "left" | "kicked";
+
+/**
+ * A Colyseus room that runs a server-driven lockstep match instead of syncing state.
+ *
+ * Players join and send `room_prepare`; when the start rule holds the room broadcasts
+ * `match_start` (roster, seed, frame rate, first frame) and closes a frame every
+ * `1 / frameRate` seconds on absolute deadlines. Each frame holds the actions received since
+ * the previous one, in arrival order, stamped with the sender's slot; it is encoded once and
+ * the same bytes go to every client and into the frame log, from which clients reload.
+ *
+ * A game extends it, sets `lockstep` (settings) and optionally `actionSchema`, and fills the
+ * hooks it needs. If it overrides `onCreate`, `onJoin`, `onDrop`, `onReconnect`, `onLeave` or
+ * `onDispose`, it must call `super`.
+ *
+ * @typeParam TAction - the game's action type; flows to `validateAction`, `onFrameClosed` and the client SDK.
+ */
+export class LockstepRoom<TAction = unknown> extends Room {
+  /** Settings of this room (see `LockstepOptionsInput`). Read once, in `onCreate`. */
+  lockstep: LockstepOptionsInput = {};
+
+  /** Optional Standard Schema (e.g. zod) every action must match; its output is what hooks see. */
+  actionSchema?: StandardSchemaV1<unknown, TAction>;
+
+  /** Hook: accept (`true`/nothing) or refuse (`false`/a reason) an action that passed the limits and schema. */
+  validateAction?(action: TAction, player: LockstepPlayer, frame: number): ActionVerdict;
+  /** Hook: replaces the default start rule (at least `minPlayers`, everyone ready). Checked on every join, leave and ready change. */
+  canStart?(players: readonly LockstepPlayer[]): boolean;
+  /** Hook: identity of a joining client; the default takes the uid from auth data or the session (see `defaultIdentity`). */
+  resolvePlayer?(client: Client, options: unknown, auth: unknown): PlayerIdentity;
+  /** Hook: the match started. */
+  onMatchStart?(match: MatchStartMessage): void;
+  /** Hook: a frame closed and was broadcast. Server-side observer: runs on the tick, keep it short. */
+  onFrameClosed?(frame: ClosedFrame<TAction>): void;
+  /** Hook: a player took a seat. */
+  onPlayerJoin?(player: LockstepPlayer): void;
+  /** Hook: a player's connection dropped; the seat is held for `reconnectWindowSeconds`. */
+  onPlayerDrop?(player: LockstepPlayer): void;
+  /** Hook: a dropped player is back. */
+  onPlayerReconnect?(player: LockstepPlayer): void;
+  /** Hook: a player left for good. */
+  onPlayerLeave?(player: LockstepPlayer, reason: LeaveReason): void;
+  /** Hook: the match ended; the room closes right after. */
+  onMatchEnd?(end: MatchEndMessage): void;
+
+  #settings: LockstepOptions | undefined;
+  #roster!: Roster;
+  #queue!: InputQueue<TAction>;
+  #log!: FrameLog;
+  #scheduler!: FrameScheduler;
+  #intake!: ActionIntake<TAction>;
+  #reloads!: ReloadService;
+  readonly #frameWriter = new ByteWriter();
+  readonly #guards = new Map<string, ClientGuard>();
+  readonly #kicked = new Set<string>();
+  #phase: MatchPhase = "waiting";
+  #match: MatchStartMessage | undefined;
+  #readyTimer: NodeJS.Timeout | undefined;
+
+  /** Validated settings. */
+  get settings(): LockstepOptions {
+    if (this.#settings === undefined) {
+      throw new Error("LockstepRoom is not set up: a subclass overrode onCreate() without calling super.onCreate(options)");
+    }
+    return this.#settings;
+  }
+
+  /** `waiting`, `running` or `ended`. */
+  get phase(): MatchPhase {
+    return this.#phase;
+  }
+
+  /** Seated players in slot order. */
+  get players(): LockstepPlayer[] {
+    return this.#roster.players;
+  }
+
+  /** The match as announced in `match_start`, once started. */
+  get match(): MatchStartMessage | undefined {
+    return this.#match;
+  }
+
+  /** The last closed frame (`startFrame - 1` before the first closes). */
+  get lastFrame(): number {
+    return this.#log.lastFrame;
+  }
+
+  /** The frame log (read-only use: reloads, replays, inspection). */
+  get frameLog(): FrameLog {
+    return this.#log;
+  }
+
+  override onCreate(_options?: unknown): void | Promise<unknown> {
+    const settings = resolveLockstepOptions(this.lockstep);
+    this.#settings = settings;
+    this.maxClients = settings.maxPlayers;
+    this.#roster = new Roster(settings.maxPlayers);
+    this.#queue = new InputQueue(settings.maxPlayers);
+    this.#log = new FrameLog({ firstFrame: settings.startFrame, maxBytes: settings.maxLogBytes });
+    this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
+    this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.validateAction?.bind(this));
+    this.#reloads = new ReloadService(this.#log, settings);
+
+    this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
+    this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
+    this.onMessageBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
+    this.onMessage(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, this.#onReloadRequest);
+  }
+
+  override onJoin(client: Client, options?: unknown, auth?: unknown): void | Promise<unknown> {
+    const settings = this.settings;
+    if (this.#phase === "ended") throw new ServerError(ErrorCode.APPLICATION_ERROR, "the match has ended");
+    if (this.#phase === "running" && !settings.lateJoin) {
+      throw new ServerError(ErrorCode.APPLICATION_ERROR, "the match has already started");
+    }
+    const identity = this.resolvePlayer ? this.resolvePlayer(client, options, auth) : defaultIdentity(client, options, auth);
+    if (this.#roster.byUid(identity.uid) !== undefined) {
+      throw new ServerError(ErrorCode.APPLICATION_ERROR, `player ${identity.uid} is already in this room`);
+    }
+    const player = this.#roster.seat(identity, client);
+    this.#guards.set(client.sessionId, new ClientGuard(settings, performance.now()));
+    if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.JOINED);
+
+    client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
+    this.broadcast(ControlMessage.ROOM_ENTER, playerInfo(player));
+    this.onPlayerJoin?.(player);
+    this.#armReadyTimer();
+    this.#maybeStart();
+  }
+
+  override onDrop(client: Client, _code?: number): void | Promise<unknown> {
+    const player = this.#roster.bySession(client.sessionId);
+    const window = this.settings.reconnectWindowSeconds;
+    // Without allowReconnection here, Colyseus goes on to onLeave: the seat is released.
+    if (player === undefined || window === 0 || this.#phase === "ended" || this.#kicked.has(client.sessionId)) return;
+
+    player.connected = false;
+    this.allowReconnection(client, window).catch(() => {
+      // The window expired: Colyseus calls onLeave, which releases the seat.
+    });
+    if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
+    this.broadcast(ControlMessage.ROOM_DROP, playerInfo(player));
+    this.onPlayerDrop?.(player);
+  }
+
+  override onReconnect(client: Client): void | Promise<unknown> {
+    const player = this.#roster.bySession(client.sessionId);
+    if (player === undefined) return;
+    player.connected = true;
+    player.client = client;
+    if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
+    client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
+    this.broadcast(ControlMessage.ROOM_RECONNECT, playerInfo(player));
+    this.onPlayerReconnect?.(player);
+  }
+
+  override onLeave(client: Client, _code?: number): void | Promise<unknown> {
+    const player = this.#roster.bySession(client.sessionId);
+    if (player === undefined) return;
+    const reason: LeaveReason = this.#kicked.delete(client.sessionId) ? "kicked" : "left";
+    this.#roster.unseat(player);
+    this.#guards.delete(client.sessionId);
+    if (this.#phase === "ended") return;
+
+    if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.LEFT);
+    this.broadcast(ControlMessage.ROOM_LEAVE, { uid: player.uid, slot: player.slot, reason });
+    this.onPlayerLeave?.(player, reason);
+
+    if (this.#phase === "running" && this.#roster.size === 0) {
+      this.#finish("abandoned", undefined);
+    } else {
+      this.#armReadyTimer();
+      this.#maybeStart();
+    }
+  }
+
+  override onDispose(): void | Promise<unknown> {
+    this.#scheduler?.stop();
+    clearTimeout(this.#readyTimer);
+  }
+
+  /**
+   * Ends the match: no further frame closes, every client gets `match_end` with `result` and
+   * the last frame number, then the room disconnects everyone and disposes. Inputs received
+   * after the last closed frame are discarded. Does nothing if the match already ended.
+   */
+  endMatch(result?: unknown): void {
+    this.#finish("ended", result);
+  }
+
+  /** Starts the match now, whatever the start rule says (at least one player must be seated). */
+  startMatch(): void {
+    if (this.#phase !== "waiting" || this.#roster.size === 0) return;
+    const settings = this.settings;
+    this.#phase = "running";
+    clearTimeout(this.#readyTimer);
+    if (!settings.lateJoin) {
+      this.lock().catch(() => {
+        // Locking only hides the room from matchmaking; onJoin refuses late joiners regardless.
+      });
+    }
+    this.#match = {
+      players: this.#roster.players.map(playerInfo),
+      // An unsigned 32-bit seed fits every common deterministic PRNG (mulberry32, xorshift32, PCG32 streams).
+      seed: randomInt(0, 2 ** 32),
+      frame_rate: settings.frameRate,
+      start_frame: settings.startFrame,
+    };
+    this.broadcast(ControlMessage.MATCH_START, this.#match);
+    this.#scheduler.start();
+    this.onMatchStart?.(this.#match);
+  }
+
+  #closeFrame = (frame: number): void => {
+    const entries = this.#queue.take();
+    const writer = encodeFrame(this.#frameWriter.reset(), { frame, entries });
+    if (this.settings.logOverflow === "end-match" && !this.#log.canAppend(writer.length)) {
+      this.#finish("log_full", undefined);
+      return;
+    }
+    const stored = this.#log.append(writer.view());
+    this.broadcastBytes(BinaryMessage.SYNC_FRAME, stored, NO_BROADCAST_OPTIONS);
+    if (this.onFrameClosed !== undefined) this.onFrameClosed(toClosedFrame(frame, entries));
+  };
+
+  #finish(reason: MatchEndMessage["reason"], result: unknown): void {
+    if (this.#phase === "ended") return;
+    this.#phase = "ended";
+    this.#scheduler.stop();
+    clearTimeout(this.#readyTimer);
+    const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
+    this.broadcast(ControlMessage.MATCH_END, end);
+    this.onMatchEnd?.(end);
+    this.disconnect(CloseCode.CONSENTED).catch(() => {
+      // Already disposing: nothing left to close.
+    });
+  }
+
+  #maybeStart(): void {
+    if (this.#phase !== "waiting") return;
+    const players = this.#roster.players;
+    const ready = this.canStart ? this.canStart(players) : everyoneReady(players, this.settings.minPlayers);
+    if (ready) this.startMatch();
+  }
+
+  /** The ready timeout runs while at least `minPlayers` are seated and the match has not started. */
+  #armReadyTimer(): void {
+    const { readyTimeoutMs, minPlayers } = this.settings;
+    if (readyTimeoutMs === 0 || this.#phase !== "waiting") return;
+    if (this.#roster.size < minPlayers) {
+      clearTimeout(this.#readyTimer);
+      this.#readyTimer = undefined;
+    } else if (this.#readyTimer === undefined) {
+      this.#readyTimer = setTimeout(() => this.startMatch(), readyTimeoutMs);
+    }
+  }
+
+  #roomInfo(player: LockstepPlayer): RoomInfoMessage {
+    const settings = this.settings;
+    return {
+      you: { uid: player.uid, slot: player.slot },
+      phase: this.#phase,
+      players: this.#roster.players.map(playerInfo),
+      min_players: settings.minPlayers,
+      max_players: settings.maxPlayers,
+      ...(this.#match !== undefined ? { match: this.#match, last_frame: this.#log.lastFrame } : {}),
+    };
+  }
+
+  /**
+   * The sender's seat, once the message passed the rate check; undefined if it must be dropped.
+   * `reply` is the Colyseus request context when the client used `room.request`.
+   */
+  #admitMessage(client: Client, type: string, reply?: RequestReply): LockstepPlayer | undefined {
+    if (this.#kicked.has(client.sessionId)) return undefined;
+    const player = this.#roster.bySession(client.sessionId);
+    const guard = this.#guards.get(client.sessionId);
+    if (player === undefined || guard === undefined) return undefined;
+    const now = performance.now();
+    if (guard.messages.take(now)) return player;
+    const error: LockstepErrorMessage = {
+      code: LockstepErrorCode.RATE_LIMITED,
+      type,
+      message: `more than ${this.settings.maxMessagesPerSecond} messages per second`,
+      details: { retry_after_ms: guard.messages.msUntilToken(now) },
+    };
+    this.#refuse(client, error, true, reply);
+    return undefined;
+  }
+
+  /**
+   * Tells the client why its message was refused (as a request rejection when it asked with
+   * `room.request`, else as `lockstep_error`); on a strike past the budget, closes it as abusive.
+   */
+  #refuse(client: Client, error: LockstepErrorMessage, strike: boolean, reply?: RequestReply): void {
+    if (reply?.id !== undefined) reply.reject(error);
+    else client.send(ControlMessage.LOCKSTEP_ERROR, error);
+    if (!strike) return;
+    const guard = this.#guards.get(client.sessionId);
+    if (guard !== undefined && guard.strike(performance.now())) {
+      this.#kicked.add(client.sessionId);
+      client.leave(LockstepCloseCode.ABUSE, "too many refused messages");
+    }
+  }
+
+  #onPrepare = (client: Client, message: unknown): void => {
+    const player = this.#admitMessage(client, ControlMessage.ROOM_PREPARE);
+    if (player === undefined) return;
+    const ready = (message as { ready?: unknown } | undefined)?.ready ?? true;
+    if (typeof ready !== "boolean") {
+      this.#refuse(client, { code: LockstepErrorCode.INVALID_REQUEST, type: ControlMessage.ROOM_PREPARE, message: "`ready` must be a boolean" }, true);
+      return;
+    }
+    // Readiness only matters before the start; afterwards the message is accepted and ignored.
+    if (this.#phase !== "waiting" || player.ready === ready) return;
+    player.ready = ready;
+    this.broadcast(ControlMessage.ROOM_PREPARE, { uid: player.uid, slot: player.slot, ready });
+    this.#maybeStart();
+  };
+
+  #onActionBytes = (client: Client, payload: Uint8Array): void => {
+    this.#acceptAction(client, payload, undefined);
+  };
+
+  #onDecodedAction = (client: Client, message: unknown): void => {
+    this.#acceptAction(client, undefined, message);
+  };
+
+  #acceptAction(client: Client, payload: Uint8Array | undefined, decoded: unknown): void {
+    const player = this.#admitMessage(client, ControlMessage.SYNC_ACTION);
+    if (player === undefined) return;
+    if (this.#phase !== "running") {
+      this.#refuse(client, { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` }, false);
+      return;
+    }
+    // A plain Colyseus `send` arrives decoded: re-encode once so every client gets the same compact bytes.
+    const bytes = payload ?? encodeAction(decoded);
+    const result = this.#intake.admit(player, this.#scheduler.nextFrame, bytes, payload === undefined ? { value: decoded } : undefined);
+    if (!result.accepted) this.#refuse(client, result.error, result.strike);
+  }
+
+  #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
+    const type = ControlMessage.SYNC_REQUEST_RELOAD_FRAMES;
+    if (this.#admitMessage(client, type, reply) === undefined) return undefined;
+    const answer = this.#reloads.answer(message, this.#guards.get(client.sessionId)!, performance.now());
+    if ("error" in answer) {
+      this.#refuse(client, answer.error, answer.strike, reply);
+      return undefined;
+    }
+    for (const chunk of answer.chunks) client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk);
+    return answer.response;
+  };
+}

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { DEFAULT_LOG_BLOCK_BYTES } from "./frame-log.ts";
+
+/** 30 Hz: the common rate of lockstep RTS and MOBA servers; fighting games raise it to 60. */
+export const DEFAULT_FRAME_RATE = 30;
+/** Highest accepted rate: past 120 Hz timer granularity (1 ms) becomes a large share of a frame. */
+export const MAX_FRAME_RATE = 120;
+/** A match needs someone to play against by default; a solo demo sets 1. */
+export const DEFAULT_MIN_PLAYERS = 2;
+export const DEFAULT_MAX_PLAYERS = 4;
+/** Slots are varints in frames; 64 keeps every slot header in one byte. */
+export const MAX_PLAYERS_LIMIT = 64;
+/** Long enough for a phone to switch networks; short enough that others are not kept waiting. */
+export const DEFAULT_RECONNECT_WINDOW_SECONDS = 20;
+/** Room for a few inputs bunched by jitter, small enough to bound a frame's size. */
+export const DEFAULT_MAX_ACTIONS_PER_FRAME = 4;
+/** Game inputs are tens of bytes; 256 leaves headroom while keeping frames small. */
+export const DEFAULT_MAX_ACTION_BYTES = 256;
+/** 4 actions per frame at 30 Hz, plus ready and reload traffic. */
+export const DEFAULT_MAX_MESSAGES_PER_SECOND = 150;
+/** Refused messages tolerated before a client is closed as abusive (refilled at one per second). */
+export const DEFAULT_MAX_STRIKES = 20;
+/** 600 frames = 20 s at 30 Hz per chunk: a catch-up takes few messages, none of them huge. */
+export const DEFAULT_RELOAD_CHUNK_FRAMES = 600;
+/** Keeps each chunk well under what a browser WebSocket handles in one message event. */
+export const DEFAULT_RELOAD_CHUNK_BYTES = 64 * 1024;
+/** A reconnecting client needs one request; a few more cover retries. */
+export const DEFAULT_RELOAD_REQUESTS_PER_SECOND = 2;
+export const DEFAULT_RELOAD_BURST = 5;
+/** An hour of 4-player 30 Hz input is ~7 MB; 32 MiB leaves room for longer or busier matches. */
+export const DEFAULT_MAX_LOG_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Settings of a lockstep room. Every limit has a default; a room sets what it needs in its
+ * `lockstep` field. They come from the server's code, never from a client's join options.
+ */
+export const lockstepOptionsSchema = z
+  .object({
+    /** Frames per second. */
+    frameRate: z.number().int().min(1).max(MAX_FRAME_RATE).default(DEFAULT_FRAME_RATE),
+    /** Number of the first frame. */
+    startFrame: z.number().int().min(0).default(0),
+    /** Players needed before the default start rule can start the match. */
+    minPlayers: z.number().int().min(1).max(MAX_PLAYERS_LIMIT).default(DEFAULT_MIN_PLAYERS),
+    /** Seats in the room (Colyseus `maxClients`). */
+    maxPlayers: z.number().int().min(1).max(MAX_PLAYERS_LIMIT).default(DEFAULT_MAX_PLAYERS),
+    /** If > 0: once `minPlayers` are seated, start after this many ms even if not everyone is ready. */
+    readyTimeoutMs: z.number().int().min(0).default(0),
+    /** Accept players after the start (they get a slot and a JOINED frame event). Otherwise the room locks at start. */
+    lateJoin: z.boolean().default(false),
+    /** Seconds a dropped player keeps the seat; 0 disables reconnection. */
+    reconnectWindowSeconds: z.number().min(0).default(DEFAULT_RECONNECT_WINDOW_SECONDS),
+    /** Actions one player may put in one frame; more are refused with `ACTION_LIMIT_REACHED`. */
+    maxActionsPerFrame: z.number().int().min(1).max(1024).default(DEFAULT_MAX_ACTIONS_PER_FRAME),
+    /** Encoded size limit of one action; larger ones are refused with `ACTION_TOO_LARGE`. */
+    maxActionBytes: z.number().int().min(1).max(1024 * 1024).default(DEFAULT_MAX_ACTION_BYTES),
+    /** Sustained message rate per client (burst: one second's worth); excess is refused with `RATE_LIMITED`. */
+    maxMessagesPerSecond: z.number().min(1).default(DEFAULT_MAX_MESSAGES_PER_SECOND),
+    /** Refused messages a client may accumulate (one forgiven per second) before it is closed with code 4429. */
+    maxStrikes: z.number().int().min(1).default(DEFAULT_MAX_STRIKES),
+    /** Frames per `reload_frames` chunk at most. */
+    reloadChunkFrames: z.number().int().min(1).default(DEFAULT_RELOAD_CHUNK_FRAMES),
+    /** Bytes per `reload_frames` chunk at most (a single larger frame still goes alone). */
+    reloadChunkBytes: z.number().int().min(64).default(DEFAULT_RELOAD_CHUNK_BYTES),
+    /** Sustained reload requests per client per second. */
+    reloadRequestsPerSecond: z.number().min(0.01).default(DEFAULT_RELOAD_REQUESTS_PER_SECOND),
+    /** Reload requests a client may make back to back. */
+    reloadBurst: z.number().int().min(1).default(DEFAULT_RELOAD_BURST),
+    /** Memory bound of the frame log. */
+    maxLogBytes: z.number().int().min(2 * DEFAULT_LOG_BLOCK_BYTES).default(DEFAULT_MAX_LOG_BYTES),
+    /** At the bound: drop the oldest frames (reloads before them get `FRAME_EVICTED`) or end the match (`log_full`). */
+    logOverflow: z.enum(["evict-oldest", "end-match"]).default("evict-oldest"),
+  })
+  .strict()
+  .refine((options) => options.minPlayers <= options.maxPlayers, {
+    message: "minPlayers must not exceed maxPlayers",
+  });
+
+/** Settings as a room writes them (every field optional). */
+export type LockstepOptionsInput = z.input<typeof lockstepOptionsSchema>;
+
+/** Settings after validation, every default applied. */
+export type LockstepOptions = z.output<typeof lockstepOptionsSchema>;
+
+/** Validates a room's settings once, at room creation. Throws an error naming each bad field. */
+export function resolveLockstepOptions(input: LockstepOptionsInput | undefined): LockstepOptions {
+  const parsed = lockstepOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`);
+    throw new Error(`invalid lockstep options: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

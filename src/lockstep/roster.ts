@@ -1,0 +1,96 @@
+import type { Client } from "@colyseus/core";
+import type { PlayerInfo } from "../protocol/messages.ts";
+
+/** A seated player, as the room and its hooks see it. */
+export interface LockstepPlayer {
+  /** Stable identity, from the auth data or the session; never from a client message. */
+  readonly uid: string;
+  /** Seat number (0-based), shown in every frame entry. Kept across reconnections. */
+  readonly slot: number;
+  /** Display name. */
+  readonly name: string;
+  /** Colyseus session id (stable across reconnections). */
+  readonly sessionId: string;
+  /** Has sent `room_prepare`. */
+  ready: boolean;
+  /** False while the connection is dropped and the seat is held. */
+  connected: boolean;
+  /** The current connection (replaced on reconnection). */
+  client: Client;
+}
+
+/** The identity a room gives a joining client. */
+export interface PlayerIdentity {
+  readonly uid: string;
+  readonly name: string;
+}
+
+/** Seats players in the lowest free slot and finds them by session, uid or slot. */
+export class Roster {
+  readonly capacity: number;
+  readonly #bySlot: (LockstepPlayer | undefined)[];
+  readonly #bySession = new Map<string, LockstepPlayer>();
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#bySlot = new Array(capacity).fill(undefined);
+  }
+
+  /** Number of seated players (connected or not). */
+  get size(): number {
+    return this.#bySession.size;
+  }
+
+  /** Seated players in slot order. */
+  get players(): LockstepPlayer[] {
+    return this.#bySlot.filter((player): player is LockstepPlayer => player !== undefined);
+  }
+
+  /** Seats a player in the lowest free slot. Throws if the roster is full. */
+  seat(identity: PlayerIdentity, client: Client): LockstepPlayer {
+    const slot = this.#bySlot.indexOf(undefined);
+    if (slot === -1) throw new Error("roster is full");
+    const player: LockstepPlayer = {
+      uid: identity.uid,
+      name: identity.name || `Player ${slot + 1}`,
+      slot,
+      sessionId: client.sessionId,
+      ready: false,
+      connected: true,
+      client,
+    };
+    this.#bySlot[slot] = player;
+    this.#bySession.set(client.sessionId, player);
+    return player;
+  }
+
+  /** Frees a player's slot. */
+  unseat(player: LockstepPlayer): void {
+    this.#bySlot[player.slot] = undefined;
+    this.#bySession.delete(player.sessionId);
+  }
+
+  /** The player of a session, if seated. */
+  bySession(sessionId: string): LockstepPlayer | undefined {
+    return this.#bySession.get(sessionId);
+  }
+
+  /** The player with this uid, if seated. */
+  byUid(uid: string): LockstepPlayer | undefined {
+    for (const player of this.#bySession.values()) if (player.uid === uid) return player;
+    return undefined;
+  }
+}
+
+/** The public view of a player, as sent in messages. */
+export function playerInfo(player: LockstepPlayer): PlayerInfo {
+  return { uid: player.uid, slot: player.slot, name: player.name, ready: player.ready, connected: player.connected };
+}
+
+/**
+ * The default start rule: at least `minPlayers` seated and every seated player ready.
+ * Rooms replace it by overriding `canStart`.
+ */
+export function everyoneReady(players: readonly LockstepPlayer[], minPlayers: number): boolean {
+  return players.length >= minPlayers && players.every((player) => player.ready);
+}

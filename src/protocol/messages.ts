@@ -1,0 +1,176 @@
+/**
+ * Message types carried with a msgpack payload (Colyseus `ROOM_DATA`). Low-frequency control
+ * traffic keeps the project's readable names.
+ */
+export const ControlMessage = {
+  /** server → all: a player took a seat. Payload {@link PlayerInfo}. */
+  ROOM_ENTER: "room_enter",
+  /** server → all: a player left for good. Payload {@link RoomLeaveMessage}. */
+  ROOM_LEAVE: "room_leave",
+  /** client → server: "I am ready" (payload optional: `{ ready: false }` to take it back).
+   *  server → all: a player's readiness changed. Payload {@link RoomPrepareMessage}. */
+  ROOM_PREPARE: "room_prepare",
+  /** server → all: a player's connection dropped; the seat is held. Payload {@link PlayerInfo}. */
+  ROOM_DROP: "room_drop",
+  /** server → all: a dropped player is back. Payload {@link PlayerInfo}. */
+  ROOM_RECONNECT: "room_reconnect",
+  /** server → one client, on join and on reconnection: where the room stands. Payload {@link RoomInfoMessage}. */
+  ROOM_INFO: "room_info",
+  /** server → all: the match started. Payload {@link MatchStartMessage}. */
+  MATCH_START: "match_start",
+  /** server → all: the match is over; the room closes right after. Payload {@link MatchEndMessage}. */
+  MATCH_END: "match_end",
+  /** client → server: one input, msgpack-encoded by Colyseus (the binary form is {@link BinaryMessage.SYNC_ACTION}). */
+  SYNC_ACTION: "sync_action",
+  /** client → server: send me frames. Payload {@link ReloadRequest}; works with `send` and with `request`. */
+  SYNC_REQUEST_RELOAD_FRAMES: "sync_request_reload_frames",
+  /** server → one client: a message of that client was refused. Payload {@link LockstepErrorMessage}. */
+  LOCKSTEP_ERROR: "lockstep_error",
+} as const;
+
+/** One of {@link ControlMessage}'s values. */
+export type ControlMessage = (typeof ControlMessage)[keyof typeof ControlMessage];
+
+/**
+ * Message types carried as raw bytes (Colyseus `ROOM_DATA_BYTES`). The hot path uses small
+ * numeric types: a string type would cost its length again on every frame to every client.
+ */
+export const BinaryMessage = {
+  /** server → all: one closed frame (see `encodeFrame`). The `sync_frame` of the vocabulary. */
+  SYNC_FRAME: 1,
+  /** server → one client: frames from the log (see `encodeReloadChunkHeader`). The `reload_frames` of the vocabulary. */
+  RELOAD_FRAMES: 2,
+  /** client → server: one input, already encoded by the client (see `encodeAction`). */
+  SYNC_ACTION: 3,
+} as const;
+
+/** One of {@link BinaryMessage}'s values. */
+export type BinaryMessage = (typeof BinaryMessage)[keyof typeof BinaryMessage];
+
+/** Stable codes of `lockstep_error` messages and of rejected reload requests. */
+export const LockstepErrorCode = {
+  /** The message rate limit was exceeded; the message was dropped. */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** An action arrived while no match is running. */
+  MATCH_NOT_RUNNING: "MATCH_NOT_RUNNING",
+  /** An action is larger than `maxActionBytes`. */
+  ACTION_TOO_LARGE: "ACTION_TOO_LARGE",
+  /** The player already sent `maxActionsPerFrame` actions in the open frame. */
+  ACTION_LIMIT_REACHED: "ACTION_LIMIT_REACHED",
+  /** The action bytes are not valid msgpack. */
+  ACTION_MALFORMED: "ACTION_MALFORMED",
+  /** The action does not match the room's `actionSchema`. */
+  ACTION_INVALID: "ACTION_INVALID",
+  /** The room's `validateAction` hook refused the action. */
+  ACTION_REJECTED: "ACTION_REJECTED",
+  /** A message payload has the wrong shape (e.g. a reload request without `start_frame`). */
+  INVALID_REQUEST: "INVALID_REQUEST",
+  /** A reload asked for frames that do not exist yet. */
+  FRAME_OUT_OF_RANGE: "FRAME_OUT_OF_RANGE",
+  /** A reload asked for frames the log no longer keeps (see `logOverflow`). */
+  FRAME_EVICTED: "FRAME_EVICTED",
+} as const;
+
+/** One of {@link LockstepErrorCode}'s values. */
+export type LockstepErrorCode = (typeof LockstepErrorCode)[keyof typeof LockstepErrorCode];
+
+/** WebSocket close codes used by lockstep rooms, next to Colyseus's own (4000–4010). */
+export const LockstepCloseCode = {
+  /**
+   * The client kept sending refused messages (floods, oversized or malformed input) until its
+   * strike budget ran out. The SDK does not reconnect on this code; the seat is released.
+   */
+  ABUSE: 4429,
+} as const;
+
+/** A player as the room announces it. `uid` comes from the server (auth or session), never from a message. */
+export interface PlayerInfo {
+  readonly uid: string;
+  readonly slot: number;
+  readonly name: string;
+  readonly ready: boolean;
+  readonly connected: boolean;
+}
+
+/** Payload of `room_leave`. */
+export interface RoomLeaveMessage {
+  readonly uid: string;
+  readonly slot: number;
+  /** `"left"` (consented or window expired), `"kicked"` (abuse close). */
+  readonly reason: "left" | "kicked";
+}
+
+/** Payload of `room_prepare` from the server. */
+export interface RoomPrepareMessage {
+  readonly uid: string;
+  readonly slot: number;
+  readonly ready: boolean;
+}
+
+/** Where a match stands: `waiting` for players, `running`, or `ended`. */
+export type MatchPhase = "waiting" | "running" | "ended";
+
+/** Payload of `match_start`, also repeated in `room_info` once the match runs. */
+export interface MatchStartMessage {
+  /** The roster at start (uid ↔ slot). */
+  readonly players: readonly PlayerInfo[];
+  /** Unsigned 32-bit seed for the game's deterministic RNG. */
+  readonly seed: number;
+  /** Frames per second. */
+  readonly frame_rate: number;
+  /** Number of the first frame. */
+  readonly start_frame: number;
+}
+
+/** Payload of `room_info`, sent to one client on join and on reconnection. */
+export interface RoomInfoMessage {
+  /** The receiving client's own seat. */
+  readonly you: { readonly uid: string; readonly slot: number };
+  readonly phase: MatchPhase;
+  readonly players: readonly PlayerInfo[];
+  readonly min_players: number;
+  readonly max_players: number;
+  /** Present once the match started. */
+  readonly match?: MatchStartMessage;
+  /** Last closed frame (`start_frame - 1` before the first one closes); absent before the start. */
+  readonly last_frame?: number;
+}
+
+/** Payload of `match_end`. */
+export interface MatchEndMessage {
+  /** `"ended"`: the room called `endMatch`; `"abandoned"`: every player left; `"log_full"`: the frame log hit its bound under the `end-match` policy. */
+  readonly reason: "ended" | "abandoned" | "log_full";
+  /** Whatever the room passed to `endMatch(result)`. */
+  readonly result?: unknown;
+  /** The last frame of the match. */
+  readonly last_frame: number;
+}
+
+/** Payload of `sync_request_reload_frames`. */
+export interface ReloadRequest {
+  /** First frame wanted (inclusive). */
+  readonly start_frame: number;
+  /** Last frame wanted (inclusive); defaults to the last closed frame. */
+  readonly end_frame?: number;
+  /** Echoed in every chunk of the answer (unsigned 32-bit, default 0). */
+  readonly request_id?: number;
+}
+
+/** The answer to a reload sent with Colyseus `room.request`, after the last chunk. */
+export interface ReloadResponse {
+  readonly request_id: number;
+  readonly start_frame: number;
+  readonly end_frame: number;
+  readonly frames: number;
+  readonly chunks: number;
+}
+
+/** Payload of `lockstep_error` (and the rejection reason of a reload request). */
+export interface LockstepErrorMessage {
+  readonly code: LockstepErrorCode;
+  readonly message: string;
+  /** The message type that was refused. */
+  readonly type?: string;
+  /** Extra facts, e.g. `first_frame` for `FRAME_EVICTED`, `retry_after_ms` for `RATE_LIMITED`. */
+  readonly details?: Readonly<Record<string, number | string>>;
+}

@@ -1,0 +1,67 @@
+import type { AddressInfo } from "node:net";
+import { Server, type Room } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import type express from "express";
+
+/**
+ * Largest WebSocket message a client may send. Colyseus's 4 KiB default already bounds
+ * `sync_action` (limited to `maxActionBytes` far below it); larger messages close with 1009.
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024;
+
+/** A room class, as Colyseus `define` takes it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RoomClass = new (...args: any[]) => Room;
+
+/** Options of {@link createLockstepServer}. */
+export interface LockstepServerOptions {
+  /** Room classes by name, as for Colyseus `define`. */
+  readonly rooms: Readonly<Record<string, RoomClass>>;
+  /** TCP port; 0 picks a free one (tests). Default 2567, Colyseus's usual port. */
+  readonly port?: number;
+  /** Interface to bind; default all interfaces. */
+  readonly host?: string;
+  /** Extra HTTP routes (static files, health checks) on the same port. */
+  readonly routes?: (app: express.Application) => void;
+  /** WebSocket message size limit for client → server messages. */
+  readonly maxPayloadBytes?: number;
+  /** Print the Colyseus banner (default false). */
+  readonly greet?: boolean;
+}
+
+/** A listening server and how to reach and stop it. */
+export interface LockstepServer {
+  readonly server: Server;
+  /** The port actually bound (useful with `port: 0`). */
+  readonly port: number;
+  /** `http://host:port` for `@colyseus/sdk` clients. */
+  readonly url: string;
+  /** Disconnects every room and closes the port. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Colyseus server with the WebSocket transport, the given rooms and routes.
+ * Uses Colyseus's defaults for scaling (local presence and driver: one process).
+ */
+export async function createLockstepServer(options: LockstepServerOptions): Promise<LockstepServer> {
+  const transport = new WebSocketTransport({ maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES });
+  const routes = options.routes;
+  const server = new Server({
+    transport,
+    greet: options.greet ?? false,
+    // The caller owns the process: tests run several servers, and `main` handles signals itself.
+    gracefullyShutdown: false,
+    ...(routes !== undefined ? { express: (app: express.Application) => routes(app) } : {}),
+  });
+  for (const [name, room] of Object.entries(options.rooms)) server.define(name, room);
+  await server.listen(options.port ?? 2567, options.host);
+  const port = (transport.server!.address() as AddressInfo).port;
+  const host = options.host === undefined || options.host === "0.0.0.0" ? "localhost" : options.host;
+  return {
+    server,
+    port,
+    url: `http://${host}:${port}`,
+    close: () => server.gracefullyShutdown(false),
+  };
+}
