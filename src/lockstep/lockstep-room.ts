@@ -26,6 +26,9 @@ import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput
 import { ReloadService } from "./reload-service.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
+/** Error code of `ws` for a client message over `maxPayload` (it then closes the socket with 1009). */
+const WS_MESSAGE_TOO_BIG = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+
 /** `broadcastBytes` requires an options object; one shared empty one keeps the tick allocation-free. */
 const NO_BROADCAST_OPTIONS = Object.freeze({});
 
@@ -156,6 +159,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       throw new ServerError(ErrorCode.APPLICATION_ERROR, `player ${identity.uid} is already in this room`);
     }
     const player = this.#roster.seat(identity, client);
+    this.#watchOversizedMessages(client);
     this.#guards.set(client.sessionId, new ClientGuard(settings, performance.now()));
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.JOINED);
 
@@ -170,6 +174,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const player = this.#roster.bySession(client.sessionId);
     const window = this.settings.reconnectWindowSeconds;
     // Without allowReconnection here, Colyseus goes on to onLeave: the seat is released.
+    // A client closed for abuse (flood, oversized message) gets no reconnection window.
     if (player === undefined || window === 0 || this.#phase === "ended" || this.#kicked.has(client.sessionId)) return;
 
     player.connected = false;
@@ -186,6 +191,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (player === undefined) return;
     player.connected = true;
     player.client = client;
+    this.#watchOversizedMessages(client);
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_RECONNECT, playerInfo(player));
@@ -324,6 +330,17 @@ export class LockstepRoom<TAction = unknown> extends Room {
     };
     this.#refuse(client, error, true, reply);
     return undefined;
+  }
+
+  /**
+   * `ws` closes a client whose message exceeds `maxPayload` before any room code runs; the
+   * room only sees the socket's error. Marking the session makes that close final (no
+   * reconnection window) and reported as a kick.
+   */
+  #watchOversizedMessages(client: Client): void {
+    client.ref.on("error", (error: { code?: string }) => {
+      if (error?.code === WS_MESSAGE_TOO_BIG) this.#kicked.add(client.sessionId);
+    });
   }
 
   /**

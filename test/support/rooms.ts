@@ -12,15 +12,74 @@ export const testActionSchema = z.union([
 /** An action of the test game. */
 export type TestAction = z.infer<typeof testActionSchema>;
 
-/** A 4-player room at 60 Hz that ends the match when a player sends `{ kind: "end" }`. */
-export class FourPlayerRoom extends LockstepRoom<TestAction> {
-  override lockstep: LockstepOptionsInput = { frameRate: 60, minPlayers: 4, maxPlayers: 4, reconnectWindowSeconds: 10 };
+/**
+ * The test game's room: ends the match when a player sends `{ kind: "end" }`, records the
+ * frames its observer hook saw, and resolves `disposed` when Colyseus disposes it.
+ */
+export class TestGameRoom extends LockstepRoom<TestAction> {
   override actionSchema = testActionSchema;
   readonly closedFrames: ClosedFrame<TestAction>[] = [];
+  readonly disposed: Promise<void>;
+  #markDisposed!: () => void;
+
+  constructor() {
+    super();
+    this.disposed = new Promise((resolve) => (this.#markDisposed = resolve));
+  }
 
   override onFrameClosed(frame: ClosedFrame<TestAction>): void {
     this.closedFrames.push(frame);
     const end = frame.actions.find((entry) => entry.action.kind === "end");
     if (end !== undefined && end.action.kind === "end") this.endMatch({ winner: end.action.winner });
   }
+
+  override onDispose(): void {
+    super.onDispose();
+    this.#markDisposed();
+  }
+}
+
+/** Four players, 60 Hz, small reload chunks so reloads span several messages. */
+export class FourPlayerRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = {
+    frameRate: 60,
+    minPlayers: 4,
+    maxPlayers: 4,
+    reconnectWindowSeconds: 10,
+    reloadChunkFrames: 5,
+    reloadBurst: 10,
+  };
+}
+
+/** Two to three players, 30 Hz, tight limits for abuse tests. */
+export class StrictRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = {
+    frameRate: 30,
+    minPlayers: 3,
+    maxPlayers: 3,
+    maxActionBytes: 64,
+    maxActionsPerFrame: 2,
+    maxMessagesPerSecond: 40,
+    maxStrikes: 10,
+  };
+}
+
+/** Starts on a ready timeout even when nobody is ready. */
+export class TimeoutRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 2, maxPlayers: 3, readyTimeoutMs: 300 };
+}
+
+/** Two players, default start rule, short reconnection window. */
+export class PairRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 1 };
+}
+
+/** Two players at 60 Hz with a reconnection window long enough for the SDK's automatic retry. */
+export class ReconnectRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10 };
+}
+
+/** A room whose settings are invalid: creating it must fail with a clear message. */
+export class MisconfiguredRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { minPlayers: 5, maxPlayers: 2, frameRate: 1000 };
 }
