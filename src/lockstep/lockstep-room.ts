@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { CloseCode, ErrorCode, Room, ServerError, type Client } from "@colyseus/core";
+import { CloseCode, ErrorCode, Room, ServerError, logger, type Client } from "@colyseus/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { encodeAction } from "../protocol/action-codec.ts";
 import { ByteWriter } from "../protocol/byte-writer.ts";
@@ -15,7 +15,7 @@ import {
   type MatchStartMessage,
   type RoomInfoMessage,
 } from "../protocol/messages.ts";
-import { ActionIntake, type ActionVerdict } from "./action-intake.ts";
+import { ActionIntake, type ActionValidator, type ActionVerdict } from "./action-intake.ts";
 import { ClientGuard } from "./client-guard.ts";
 import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
 import { FrameLog } from "./frame-log.ts";
@@ -139,7 +139,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#queue = new InputQueue(settings.maxPlayers);
     this.#log = new FrameLog({ firstFrame: settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
-    this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.validateAction?.bind(this));
+    this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
     this.#reloads = new ReloadService(this.#log, settings);
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
@@ -165,7 +165,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_ENTER, playerInfo(player));
-    this.onPlayerJoin?.(player);
+    this.#notify("onPlayerJoin", () => this.onPlayerJoin?.(player));
     this.#armReadyTimer();
     this.#maybeStart();
   }
@@ -183,7 +183,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     });
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
     this.broadcast(ControlMessage.ROOM_DROP, playerInfo(player));
-    this.onPlayerDrop?.(player);
+    this.#notify("onPlayerDrop", () => this.onPlayerDrop?.(player));
   }
 
   override onReconnect(client: Client): void | Promise<unknown> {
@@ -195,7 +195,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_RECONNECT, playerInfo(player));
-    this.onPlayerReconnect?.(player);
+    this.#notify("onPlayerReconnect", () => this.onPlayerReconnect?.(player));
   }
 
   override onLeave(client: Client, _code?: number): void | Promise<unknown> {
@@ -208,7 +208,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.LEFT);
     this.broadcast(ControlMessage.ROOM_LEAVE, { uid: player.uid, slot: player.slot, reason });
-    this.onPlayerLeave?.(player, reason);
+    this.#notify("onPlayerLeave", () => this.onPlayerLeave?.(player, reason));
 
     if (this.#phase === "running" && this.#roster.size === 0) {
       this.#finish("abandoned", undefined);
@@ -252,7 +252,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
     };
     this.broadcast(ControlMessage.MATCH_START, this.#match);
     this.#scheduler.start();
-    this.onMatchStart?.(this.#match);
+    const match = this.#match;
+    this.#notify("onMatchStart", () => this.onMatchStart?.(match));
   }
 
   #closeFrame = (frame: number): void => {
@@ -264,7 +265,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     }
     const stored = this.#log.append(writer.view());
     this.broadcastBytes(BinaryMessage.SYNC_FRAME, stored, NO_BROADCAST_OPTIONS);
-    if (this.onFrameClosed !== undefined) this.onFrameClosed(toClosedFrame(frame, entries));
+    if (this.onFrameClosed !== undefined) this.#notify("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
   };
 
   #finish(reason: MatchEndMessage["reason"], result: unknown): void {
@@ -274,7 +275,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     clearTimeout(this.#readyTimer);
     const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
     this.broadcast(ControlMessage.MATCH_END, end);
-    this.onMatchEnd?.(end);
+    this.#notify("onMatchEnd", () => this.onMatchEnd?.(end));
     this.disconnect(CloseCode.CONSENTED).catch(() => {
       // Already disposing: nothing left to close.
     });
@@ -283,8 +284,46 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #maybeStart(): void {
     if (this.#phase !== "waiting") return;
     const players = this.#roster.players;
-    const ready = this.canStart ? this.canStart(players) : everyoneReady(players, this.settings.minPlayers);
+    let ready = false;
+    this.#notify("canStart", () => {
+      ready = this.canStart ? this.canStart(players) : everyoneReady(players, this.settings.minPlayers);
+    });
     if (ready) this.startMatch();
+  }
+
+  /**
+   * Runs a game hook. A hook that throws must not stop the frame clock or crash the process:
+   * the error goes to `onUncaughtException` if the room defines it, else to the Colyseus logger.
+   */
+  #notify(hook: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#reportHookError(hook, error);
+    }
+  }
+
+  #reportHookError(hook: string, error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    if (this.onUncaughtException !== undefined) {
+      this.onUncaughtException(failure as never, hook as never);
+    } else {
+      logger.error(`LockstepRoom ${this.roomName} (${this.roomId}): ${hook} threw:`, failure);
+    }
+  }
+
+  /** `validateAction`, bound, with a throw turned into a refusal (the sender is not at fault). */
+  #guardedValidator(): ActionValidator<TAction> | undefined {
+    const validate = this.validateAction;
+    if (validate === undefined) return undefined;
+    return (action, player, frame) => {
+      try {
+        return validate.call(this, action, player, frame);
+      } catch (error) {
+        this.#reportHookError("validateAction", error);
+        return "the room failed to validate this action";
+      }
+    };
   }
 
   /** The ready timeout runs while at least `minPlayers` are seated and the match has not started. */

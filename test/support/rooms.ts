@@ -83,3 +83,23 @@ export class ReconnectRoom extends TestGameRoom {
 export class MisconfiguredRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = { minPlayers: 5, maxPlayers: 2, frameRate: 1000 };
 }
+
+/** A room whose game hooks throw: the frame clock must keep going and the errors must be reported. */
+export class FaultyRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 1, maxPlayers: 2 };
+  readonly hookErrors: string[] = [];
+
+  override validateAction(action: TestAction): boolean {
+    if (action.kind === "move" && action.n === 13) throw new Error("unlucky number");
+    return true;
+  }
+
+  override onFrameClosed(frame: ClosedFrame<TestAction>): void {
+    super.onFrameClosed(frame);
+    throw new Error(`observer failed on frame ${frame.frame}`);
+  }
+
+  override onUncaughtException(error: Error, hook: string): void {
+    this.hookErrors.push(`${hook}: ${error.message}`);
+  }
+}
