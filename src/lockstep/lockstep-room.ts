@@ -57,6 +57,9 @@ export type LeaveReason = "left" | "kicked";
  * @typeParam TAction - the game's action type; flows to `validateAction`, `onFrameClosed` and the client SDK.
  */
 export class LockstepRoom<TAction = unknown> extends Room {
+  /** Type-only marker: lets the client SDK infer the action type from the room class (`ActionOf<typeof room>`). */
+  declare readonly "~action"?: TAction;
+
   /** Settings of this room (see `LockstepOptionsInput`). Read once, in `onCreate`. */
   lockstep: LockstepOptionsInput = {};
 

@@ -102,6 +102,11 @@ export function readFrame(reader: ByteReader): Frame {
   return { frame, entries };
 }
 
+/** The frame number of an encoded frame, read without decoding its entries. */
+export function frameNumberOf(bytes: Uint8Array): number {
+  return new ByteReader(bytes).varuint();
+}
+
 /** Decodes a `sync_frame` payload: exactly one frame, nothing after it. */
 export function decodeFrame(bytes: Uint8Array): Frame {
   const reader = new ByteReader(bytes);

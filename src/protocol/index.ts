@@ -12,6 +12,7 @@ export {
   encodeFrame,
   readFrame,
   decodeFrame,
+  frameNumberOf,
   frameToBytes,
   type Frame,
   type FrameEntry,

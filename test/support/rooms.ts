@@ -1,4 +1,6 @@
+import type { Room } from "@colyseus/core";
 import { z } from "zod";
+import { BinaryMessage, frameNumberOf } from "../../src/protocol/index.ts";
 import { LockstepRoom } from "../../src/lockstep/lockstep-room.ts";
 import type { LockstepOptionsInput } from "../../src/lockstep/options.ts";
 import type { ClosedFrame } from "../../src/lockstep/closed-frame.ts";
@@ -101,5 +103,26 @@ export class FaultyRoom extends TestGameRoom {
 
   override onUncaughtException(error: Error, hook: string): void {
     this.hookErrors.push(`${hook}: ${error.message}`);
+  }
+}
+
+type BroadcastOptions = Parameters<Room["broadcastBytes"]>[2];
+
+/**
+ * Loses chosen live frames on the way to chosen sessions, as a faulty network path would:
+ * the frame is still logged and sent to everyone else.
+ */
+export class LossyRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10, reloadChunkFrames: 7 };
+  /** Frame numbers to withhold, by session id. */
+  readonly losses = new Map<string, Set<number>>();
+
+  override broadcastBytes(type: string | number, message: Uint8Array, options: BroadcastOptions): void {
+    if (type === BinaryMessage.SYNC_FRAME) {
+      const frame = frameNumberOf(message);
+      const victims = this.clients.filter((client) => this.losses.get(client.sessionId)?.has(frame));
+      if (victims.length > 0) return super.broadcastBytes(type, message, { ...options, except: victims });
+    }
+    super.broadcastBytes(type, message, options);
   }
 }

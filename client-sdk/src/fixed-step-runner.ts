@@ -1,0 +1,133 @@
+import type { LockstepFrame } from "./types.ts";
+
+/** The game loop a runner drives. */
+export interface GameLoop<TAction> {
+  /** Advances the simulation by exactly one frame. Called once per frame, in order. */
+  step(frame: LockstepFrame<TAction>): void;
+  /** Draws; `alpha` in [0, 1] is how far time has moved toward the next step (for interpolation). */
+  render?(alpha: number): void;
+}
+
+/** Options of `match.run`. */
+export interface RunOptions {
+  /**
+   * Frames held back before stepping, to absorb network jitter (0 = step as soon as a frame
+   * arrives on schedule). Each frame of delay adds one frame period of input latency.
+   */
+  readonly inputDelay?: number;
+  /** When more than `inputDelay + catchUpAfter` frames wait, step faster than real time. Default 2. */
+  readonly catchUpAfter?: number;
+  /** Most steps in one tick while catching up, so a long backlog does not freeze the page. Default 16. */
+  readonly maxStepsPerTick?: number;
+  /** `"animation-frame"` (browser default) or `"timer"` (Node default, or a hidden tab). */
+  readonly clock?: "animation-frame" | "timer";
+}
+
+/** A running loop: stop it, or inspect it. */
+export interface RunHandle {
+  stop(): void;
+  /** Frames received and not stepped yet. */
+  readonly queued: number;
+  /** The last stepped frame, or undefined. */
+  readonly lastStepped: number | undefined;
+}
+
+const DEFAULT_CATCH_UP_AFTER = 2;
+const DEFAULT_MAX_STEPS_PER_TICK = 16;
+
+/**
+ * Steps frames at the match's frame rate: one step per period while the buffer holds more than
+ * `inputDelay` frames, extra steps when it falls behind, none while starved (it waits for the
+ * server rather than guessing). Pure logic: time comes in through {@link tick}.
+ */
+export class FixedStepRunner<TAction> {
+  readonly #loop: GameLoop<TAction>;
+  readonly #periodMs: number;
+  readonly #inputDelay: number;
+  readonly #catchUpAfter: number;
+  readonly #maxSteps: number;
+  readonly #queue: LockstepFrame<TAction>[] = [];
+  #budget = 0;
+  #lastTick: number | undefined;
+  #lastStepped: number | undefined;
+
+  constructor(loop: GameLoop<TAction>, frameRate: number, options: RunOptions = {}) {
+    this.#loop = loop;
+    this.#periodMs = 1000 / frameRate;
+    this.#inputDelay = Math.max(0, Math.floor(options.inputDelay ?? 0));
+    this.#catchUpAfter = Math.max(0, Math.floor(options.catchUpAfter ?? DEFAULT_CATCH_UP_AFTER));
+    this.#maxSteps = Math.max(1, Math.floor(options.maxStepsPerTick ?? DEFAULT_MAX_STEPS_PER_TICK));
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  get lastStepped(): number | undefined {
+    return this.#lastStepped;
+  }
+
+  /** Adds a delivered frame. */
+  push(frame: LockstepFrame<TAction>): void {
+    this.#queue.push(frame);
+  }
+
+  /** Advances time to `now` (ms), stepping and rendering as due. Returns the number of steps taken. */
+  tick(now: number): number {
+    const elapsed = this.#lastTick === undefined ? 0 : Math.max(0, now - this.#lastTick);
+    this.#lastTick = now;
+    this.#budget += elapsed;
+    let steps = 0;
+    while (this.#queue.length > this.#inputDelay && this.#budget >= this.#periodMs && steps < this.#maxSteps) {
+      this.#stepOne();
+      this.#budget -= this.#periodMs;
+      steps++;
+    }
+    while (this.#queue.length > this.#inputDelay + this.#catchUpAfter && steps < this.#maxSteps) {
+      this.#stepOne();
+      steps++;
+    }
+    // Starved: time spent waiting for the server must not turn into a burst of steps later.
+    if (this.#queue.length <= this.#inputDelay) this.#budget = Math.min(this.#budget, this.#periodMs);
+    this.#loop.render?.(Math.min(1, this.#budget / this.#periodMs));
+    return steps;
+  }
+
+  #stepOne(): void {
+    const frame = this.#queue.shift()!;
+    this.#lastStepped = frame.frame;
+    this.#loop.step(frame);
+  }
+}
+
+/** Calls `tick` on every animation frame (browser) or on a short timer. */
+export function startTicking(tick: (now: number) => void, clock: RunOptions["clock"], periodMs: number): () => void {
+  const useAnimationFrame = (clock ?? (typeof requestAnimationFrame === "function" ? "animation-frame" : "timer")) === "animation-frame";
+  let stopped = false;
+  if (useAnimationFrame) {
+    let handle = 0;
+    const loop = (now: number): void => {
+      if (stopped) return;
+      tick(now);
+      handle = requestAnimationFrame(loop);
+    };
+    handle = requestAnimationFrame(loop);
+    return () => {
+      stopped = true;
+      cancelAnimationFrame(handle);
+    };
+  }
+  // A quarter period keeps stepping within a few ms of schedule without spinning.
+  const interval = Math.max(1, periodMs / 4);
+  let timer: ReturnType<typeof setTimeout>;
+  const loop = (): void => {
+    if (stopped) return;
+    tick(performance.now());
+    timer = setTimeout(loop, interval);
+  };
+  timer = setTimeout(loop, 0);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

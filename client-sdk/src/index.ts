@@ -1,0 +1,21 @@
+/**
+ * colyseus-lockstep-client: the browser and Node client of colyseus-lockstep.
+ * @packageDocumentation
+ */
+export { LockstepClient, type LockstepClientOptions } from "./lockstep-client.ts";
+export { LockstepMatch } from "./lockstep-match.ts";
+export { FixedStepRunner, type GameLoop, type RunHandle, type RunOptions } from "./fixed-step-runner.ts";
+export { FrameSequencer, type SequencerSink } from "./frame-sequencer.ts";
+export { createRandom, type DeterministicRandom } from "./random.ts";
+export { hashState } from "./state-hash.ts";
+export {
+  LockstepClientError,
+  type ActionOf,
+  type FrameActionOf,
+  type FrameRosterEvent,
+  type LockstepFrame,
+  type MatchEnd,
+  type MatchInfo,
+  type PlayerLeft,
+} from "./types.ts";
+export { FrameEventKind, type MatchPhase, type PlayerInfo } from "../../src/protocol/index.ts";

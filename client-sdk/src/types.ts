@@ -1,0 +1,74 @@
+import type { FrameEventKind, LockstepErrorCode, MatchPhase, PlayerInfo } from "../../src/protocol/index.ts";
+
+export type { FrameEventKind, LockstepErrorCode, MatchPhase, PlayerInfo };
+
+/**
+ * The action type of a server room, for typing `sendAction`: pass the room class's instance
+ * type (`ActionOf<ArenaRoom>`, through `import type`) or the action type itself.
+ */
+export type ActionOf<T> = T extends { readonly "~action"?: infer A } ? A : T;
+
+/** One action of a frame. */
+export interface FrameActionOf<TAction> {
+  readonly slot: number;
+  /** The sender's uid (resolved from the slot). */
+  readonly uid: string;
+  readonly action: TAction;
+}
+
+/** A roster change inside a frame (see `FrameEventKind`). */
+export interface FrameRosterEvent {
+  readonly slot: number;
+  readonly uid: string;
+  readonly kind: FrameEventKind;
+}
+
+/** A delivered frame. */
+export interface LockstepFrame<TAction> {
+  /** The frame number: consecutive, delivered exactly once, in order. */
+  readonly frame: number;
+  /** Actions in server arrival order. */
+  readonly actions: readonly FrameActionOf<TAction>[];
+  /** Roster events of this frame, in arrival order. */
+  readonly events: readonly FrameRosterEvent[];
+}
+
+/** The match as `match_start` announced it. */
+export interface MatchInfo {
+  readonly players: readonly PlayerInfo[];
+  /** Seed for the game's deterministic RNG (see `createRandom`). */
+  readonly seed: number;
+  readonly frameRate: number;
+  readonly startFrame: number;
+}
+
+/** How a match ended. */
+export interface MatchEnd {
+  readonly reason: "ended" | "abandoned" | "log_full";
+  readonly result?: unknown;
+  readonly lastFrame: number;
+}
+
+/** A player who left. */
+export interface PlayerLeft {
+  readonly uid: string;
+  readonly slot: number;
+  readonly reason: "left" | "kicked";
+}
+
+/** An error reported to `onError`: a refused message, a failed catch-up, a protocol problem. */
+export class LockstepClientError extends Error {
+  /** A `LockstepErrorCode`, or `PROTOCOL_*` for undecodable server data. */
+  readonly code: LockstepErrorCode | string;
+  /** The message type that was refused, when the server said. */
+  readonly type: string | undefined;
+  readonly details: Readonly<Record<string, number | string>> | undefined;
+
+  constructor(code: string, message: string, type?: string, details?: Readonly<Record<string, number | string>>) {
+    super(message);
+    this.name = "LockstepClientError";
+    this.code = code;
+    this.type = type;
+    this.details = details;
+  }
+}
