@@ -1,0 +1,45 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type express from "express";
+import { createLockstepServer, type LockstepServer } from "../server/create-server.ts";
+import { ArenaRoom } from "./arena-room.ts";
+
+/** Files of the demo page, built by `npm run build:web` (run automatically by `npm start`). */
+const STATIC_FILES: Readonly<Record<string, URL>> = {
+  "/": new URL("./web/index.html", import.meta.url),
+  "/arena.js": new URL("../../dist/web/arena.js", import.meta.url),
+  "/arena.js.map": new URL("../../dist/web/arena.js.map", import.meta.url),
+  "/lockstep-client.js": new URL("../../client-sdk/dist/lockstep-client.global.js", import.meta.url),
+  "/lockstep-client.js.map": new URL("../../client-sdk/dist/lockstep-client.global.js.map", import.meta.url),
+};
+
+function serveStatic(app: express.Application): void {
+  for (const [route, url] of Object.entries(STATIC_FILES)) {
+    const path = fileURLToPath(url);
+    app.get(route, (_request, response) => {
+      if (!existsSync(path)) {
+        response.status(404).type("text/plain").send(`${route} is not built: run "npm run build:web"`);
+        return;
+      }
+      response.sendFile(path);
+    });
+  }
+  app.get("/health", (_request, response) => {
+    response.json({ ok: true });
+  });
+}
+
+/** Options of {@link startDemoServer}. */
+export interface DemoServerOptions {
+  readonly port?: number;
+  readonly host?: string;
+}
+
+/** Serves the demo: the `arena` lockstep room, its page, and the client SDK bundle. */
+export function startDemoServer(options: DemoServerOptions = {}): Promise<LockstepServer> {
+  return createLockstepServer({
+    ...options,
+    rooms: { arena: ArenaRoom },
+    routes: serveStatic,
+  });
+}
