@@ -4,6 +4,7 @@
  */
 export { LockstepClient, type LockstepClientOptions } from "./lockstep-client.ts";
 export { LockstepMatch } from "./lockstep-match.ts";
+export { AuthError, type AuthSession, type AuthUser } from "./account-api.ts";
 export { FixedStepRunner, type GameLoop, type RunHandle, type RunOptions } from "./fixed-step-runner.ts";
 export { FrameSequencer, type SequencerSink } from "./frame-sequencer.ts";
 export { createRandom, type DeterministicRandom } from "./random.ts";

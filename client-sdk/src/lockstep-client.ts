@@ -1,4 +1,5 @@
 import { Client, type Room } from "@colyseus/sdk";
+import { AccountApi, type AuthSession, type AuthUser } from "./account-api.ts";
 import { LockstepMatch } from "./lockstep-match.ts";
 import type { ActionOf } from "./types.ts";
 
@@ -22,11 +23,57 @@ export class LockstepClient {
   /** The underlying `@colyseus/sdk` client. */
   readonly colyseus: Client;
   readonly #autoReconnect: boolean;
+  readonly #accounts: AccountApi;
 
   constructor(endpoint: string, options: LockstepClientOptions = {}) {
     this.colyseus = new Client(endpoint);
-    if (options.token !== undefined) this.colyseus.auth.token = options.token;
+    this.#accounts = new AccountApi(this.colyseus);
+    // The SDK may restore a token a page stored earlier; this client uses only its own.
+    this.#accounts.token = options.token;
     this.#autoReconnect = options.autoReconnect ?? true;
+  }
+
+  /** The token sent with joins (set by the login methods, or by hand). */
+  get token(): string | undefined {
+    return this.#accounts.token;
+  }
+
+  set token(token: string | undefined) {
+    this.#accounts.token = token;
+  }
+
+  /** The logged-in user, after `register`, `login`, `loginAnonymous` or `refresh`. */
+  get user(): AuthUser | undefined {
+    return this.#accounts.user;
+  }
+
+  /** Creates an account and logs in. Throws `AuthError` (409 `email_already_in_use`, 400 for a malformed email or short password). */
+  register(email: string, password: string, options: { name?: string } = {}): Promise<AuthSession> {
+    return this.#accounts.session("/auth/register", { email, password, options });
+  }
+
+  /** Logs in with email and password. Throws `AuthError` (401 `invalid_credentials`). */
+  login(email: string, password: string): Promise<AuthSession> {
+    return this.#accounts.session("/auth/login", { email, password });
+  }
+
+  /** Logs in as a new guest (a stored anonymous user). */
+  loginAnonymous(options: { name?: string } = {}): Promise<AuthSession> {
+    return this.#accounts.session("/auth/anonymous", { options });
+  }
+
+  /** Exchanges the current, still valid token for a fresh one (with the user's current role). */
+  refresh(): Promise<AuthSession> {
+    return this.#accounts.session("/auth/refresh", undefined);
+  }
+
+  /** Logs out everywhere: the server revokes every token of this user; this client forgets its own. */
+  async logout(): Promise<void> {
+    try {
+      await this.#accounts.post("/auth/logout", undefined);
+    } finally {
+      this.#accounts.token = undefined;
+    }
   }
 
   /** Joins a room of that name with a free seat, or creates one. */

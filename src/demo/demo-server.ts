@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { monitor } from "@colyseus/monitor";
 import type express from "express";
+import { installAccounts, mountAuthRoutes } from "../accounts/accounts.ts";
+import { requirePermission } from "../accounts/admin-gate.ts";
+import { Permission } from "../accounts/roles.ts";
+import type { SecurityConfig } from "../accounts/security-config.ts";
+import type { UserStore } from "../accounts/user-store.ts";
 import { createLockstepServer, type LockstepServer } from "../server/create-server.ts";
 import { ArenaRoom } from "./arena-room.ts";
 
@@ -31,15 +37,28 @@ function serveStatic(app: express.Application): void {
 
 /** Options of {@link startDemoServer}. */
 export interface DemoServerOptions {
+  readonly store: UserStore;
+  readonly config: SecurityConfig;
   readonly port?: number;
   readonly host?: string;
 }
 
-/** Serves the demo: the `arena` lockstep room, its page, and the client SDK bundle. */
-export function startDemoServer(options: DemoServerOptions = {}): Promise<LockstepServer> {
+/**
+ * Serves the demo: the token-gated `arena` room, its page, the client SDK bundle, the auth
+ * routes, and the monitor dashboard at `/monitor` (admins only).
+ */
+export function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
+  const { store, config } = options;
+  installAccounts({ store, config });
   return createLockstepServer({
-    ...options,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(config.tls !== undefined ? { tls: config.tls } : {}),
     rooms: { arena: ArenaRoom },
-    routes: serveStatic,
+    routes: (app) => {
+      mountAuthRoutes(app, { store, config });
+      app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie: config.tls !== undefined }), monitor());
+      serveStatic(app);
+    },
   });
 }

@@ -20,7 +20,7 @@ import { ClientGuard } from "./client-guard.ts";
 import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
 import { FrameLog } from "./frame-log.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
-import { defaultIdentity } from "./identity.ts";
+import { defaultIdentity, isAuthenticated } from "./identity.ts";
 import { InputQueue } from "./input-queue.ts";
 import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./options.ts";
 import { ReloadService } from "./reload-service.ts";
@@ -156,6 +156,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#phase === "ended") throw new ServerError(ErrorCode.APPLICATION_ERROR, "the match has ended");
     if (this.#phase === "running" && !settings.lateJoin) {
       throw new ServerError(ErrorCode.APPLICATION_ERROR, "the match has already started");
+    }
+    if (settings.requireAuth && !isAuthenticated(auth)) {
+      throw new ServerError(ErrorCode.AUTH_FAILED, "a login token is required to join this room");
     }
     const identity = this.resolvePlayer ? this.resolvePlayer(client, options, auth) : defaultIdentity(client, options, auth);
     if (this.#roster.byUid(identity.uid) !== undefined) {

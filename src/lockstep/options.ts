@@ -46,6 +46,8 @@ export const lockstepOptionsSchema = z
     maxPlayers: z.number().int().min(1).max(MAX_PLAYERS_LIMIT).default(DEFAULT_MAX_PLAYERS),
     /** If > 0: once `minPlayers` are seated, start after this many ms even if not everyone is ready. */
     readyTimeoutMs: z.number().int().min(0).default(0),
+    /** Refuse clients without a verified login token (`client.auth` with an `id`). Open demos set false. */
+    requireAuth: z.boolean().default(true),
     /** Accept players after the start (they get a slot and a JOINED frame event). Otherwise the room locks at start. */
     lateJoin: z.boolean().default(false),
     /** Seconds a dropped player keeps the seat; 0 disables reconnection. */

@@ -9,6 +9,8 @@ export interface LockstepPlayer {
   readonly slot: number;
   /** Display name. */
   readonly name: string;
+  /** Role from the verified token (`player` in open rooms). */
+  readonly role: string;
   /** Colyseus session id (stable across reconnections). */
   readonly sessionId: string;
   /** Has sent `room_prepare`. */
@@ -23,6 +25,7 @@ export interface LockstepPlayer {
 export interface PlayerIdentity {
   readonly uid: string;
   readonly name: string;
+  readonly role: string;
 }
 
 /** Seats players in the lowest free slot and finds them by session, uid or slot. */
@@ -53,6 +56,7 @@ export class Roster {
     const player: LockstepPlayer = {
       uid: identity.uid,
       name: identity.name || `Player ${slot + 1}`,
+      role: identity.role,
       slot,
       sessionId: client.sessionId,
       ready: false,
@@ -84,7 +88,7 @@ export class Roster {
 
 /** The public view of a player, as sent in messages. */
 export function playerInfo(player: LockstepPlayer): PlayerInfo {
-  return { uid: player.uid, slot: player.slot, name: player.name, ready: player.ready, connected: player.connected };
+  return { uid: player.uid, slot: player.slot, name: player.name, role: player.role, ready: player.ready, connected: player.connected };
 }
 
 /**

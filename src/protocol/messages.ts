@@ -88,6 +88,8 @@ export interface PlayerInfo {
   readonly uid: string;
   readonly slot: number;
   readonly name: string;
+  /** From the verified token (`player`, `admin`); `player` in open rooms. */
+  readonly role: string;
   readonly ready: boolean;
   readonly connected: boolean;
 }

@@ -1,7 +1,9 @@
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Server, type Room } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type express from "express";
+import helmet from "helmet";
 
 /**
  * Largest WebSocket message a client may send. Colyseus's 4 KiB default already bounds
@@ -27,6 +29,10 @@ export interface LockstepServerOptions {
   readonly maxPayloadBytes?: number;
   /** Print the Colyseus banner (default false). */
   readonly greet?: boolean;
+  /** PEM certificate and key: serve HTTPS and WSS instead of HTTP and WS. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Standard security headers on every HTTP response (helmet); default true. */
+  readonly securityHeaders?: boolean;
 }
 
 /** A listening server and how to reach and stop it. */
@@ -45,14 +51,22 @@ export interface LockstepServer {
  * Uses Colyseus's defaults for scaling (local presence and driver: one process).
  */
 export async function createLockstepServer(options: LockstepServerOptions): Promise<LockstepServer> {
-  const transport = new WebSocketTransport({ maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES });
+  const tls = options.tls;
+  const transport = new WebSocketTransport({
+    maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    ...(tls !== undefined ? { server: createHttpsServer({ cert: tls.cert, key: tls.key }) } : {}),
+  });
   const routes = options.routes;
+  const securityHeaders = options.securityHeaders ?? true;
   const server = new Server({
     transport,
     greet: options.greet ?? false,
     // The caller owns the process: tests run several servers, and `main` handles signals itself.
     gracefullyShutdown: false,
-    ...(routes !== undefined ? { express: (app: express.Application) => routes(app) } : {}),
+    express: (app: express.Application) => {
+      if (securityHeaders) app.use(securityHeadersMiddleware(tls !== undefined));
+      routes?.(app);
+    },
   });
   for (const [name, room] of Object.entries(options.rooms)) server.define(name, room);
   await server.listen(options.port ?? 2567, options.host);
@@ -61,7 +75,24 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
   return {
     server,
     port,
-    url: `http://${host}:${port}`,
+    url: `${tls !== undefined ? "https" : "http"}://${host}:${port}`,
     close: () => server.gracefullyShutdown(false),
   };
+}
+
+/**
+ * helmet's defaults, adjusted for a game server: WebSocket connections back to the page's
+ * origin are allowed, and HSTS and "upgrade insecure requests" are sent only over TLS (on
+ * plain HTTP they would break a local setup).
+ */
+function securityHeadersMiddleware(overTls: boolean): express.RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "upgrade-insecure-requests": overTls ? [] : null,
+      },
+    },
+    strictTransportSecurity: overTls,
+  });
 }

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
+import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
+import { SqlUserStore } from "../../src/accounts/user-store.ts";
 import { startDemoServer } from "../../src/demo/demo-server.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
 import { browserUnavailable, launchChromium } from "../support/browser.ts";
@@ -14,7 +17,8 @@ if (unavailable !== undefined) console.log(`skipping browser tests locally: ${un
 
 /** What the page exposes for automated play (see src/demo/web/arena-page.ts). */
 interface ArenaView {
-  join(name: string): Promise<void>;
+  join(): Promise<void>;
+  user: { id: string; name: string; anonymous: boolean } | undefined;
   phase: string;
   slot: number | undefined;
   frame: number | undefined;
@@ -25,15 +29,18 @@ declare const arena: ArenaView;
 
 let server: LockstepServer;
 let browser: Browser;
+let store: SqlUserStore;
 
 before(async () => {
   if (unavailable !== undefined) return;
-  server = await startDemoServer({ port: 0, host: "127.0.0.1" });
+  store = await SqlUserStore.open(await openEmbeddedDatabase());
+  server = await startDemoServer({ store, config: loadSecurityConfig({}), port: 0, host: "127.0.0.1" });
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
   await server?.close();
+  await store?.close();
 });
 
 async function openPlayer(name: string): Promise<Page> {
@@ -42,8 +49,13 @@ async function openPlayer(name: string): Promise<Page> {
   page.on("pageerror", (error) => problems.push(error.message));
   await page.goto(server.url);
   await page.fill("#name", name);
+  await page.click("#guest");
+  await page.waitForFunction(() => arena.user !== undefined);
   await page.click("#join");
   await page.waitForFunction(() => arena.phase === "waiting");
+  const user = await page.evaluate(() => arena.user!);
+  assert.equal(user.name, name);
+  assert.equal(user.anonymous, true);
   assert.deepEqual(problems, [], `page errors for ${name}`);
   return page;
 }

@@ -24,7 +24,7 @@ test("joins are announced with uid and slot; the match waits for minPlayers and 
   assert.equal(info.min_players, 2);
   assert.equal(info.max_players, 2);
   const selfEnter = await first.control.wait((message) => message.type === ControlMessage.ROOM_ENTER);
-  assert.deepEqual(selfEnter.message as PlayerInfo, { uid: first.room.sessionId, slot: 0, name: "Ada", ready: false, connected: true });
+  assert.deepEqual(selfEnter.message as PlayerInfo, { uid: first.room.sessionId, slot: 0, name: "Ada", role: "player", ready: false, connected: true });
 
   first.act({ kind: "move", n: 1 });
   const early = await first.errors.wait((error) => error.code === LockstepErrorCode.MATCH_NOT_RUNNING);

@@ -44,6 +44,7 @@ export class TestGameRoom extends LockstepRoom<TestAction> {
 /** Four players, 60 Hz, small reload chunks so reloads span several messages. */
 export class FourPlayerRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
+    requireAuth: false,
     frameRate: 60,
     minPlayers: 4,
     maxPlayers: 4,
@@ -56,6 +57,7 @@ export class FourPlayerRoom extends TestGameRoom {
 /** Two to three players, 30 Hz, tight limits for abuse tests. */
 export class StrictRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
+    requireAuth: false,
     frameRate: 30,
     minPlayers: 3,
     maxPlayers: 3,
@@ -68,27 +70,32 @@ export class StrictRoom extends TestGameRoom {
 
 /** Starts on a ready timeout even when nobody is ready. */
 export class TimeoutRoom extends TestGameRoom {
-  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 2, maxPlayers: 3, readyTimeoutMs: 300 };
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, frameRate: 30, minPlayers: 2, maxPlayers: 3, readyTimeoutMs: 300 };
 }
 
 /** Two players, default start rule, short reconnection window. */
 export class PairRoom extends TestGameRoom {
-  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 1 };
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, frameRate: 30, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 1 };
 }
 
 /** Two players at 60 Hz with a reconnection window long enough for the SDK's automatic retry. */
 export class ReconnectRoom extends TestGameRoom {
-  override lockstep: LockstepOptionsInput = { frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10 };
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10 };
 }
 
 /** A room whose settings are invalid: creating it must fail with a clear message. */
 export class MisconfiguredRoom extends TestGameRoom {
-  override lockstep: LockstepOptionsInput = { minPlayers: 5, maxPlayers: 2, frameRate: 1000 };
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, minPlayers: 5, maxPlayers: 2, frameRate: 1000 };
 }
 
 /** A room whose game hooks throw: the frame clock must keep going and the errors must be reported. */
 export class FaultyRoom extends TestGameRoom {
-  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 1, maxPlayers: 2 };
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, frameRate: 30, minPlayers: 1, maxPlayers: 2 };
   readonly hookErrors: string[] = [];
 
   override validateAction(action: TestAction): boolean {
@@ -113,7 +120,8 @@ type BroadcastOptions = Parameters<Room["broadcastBytes"]>[2];
  * the frame is still logged and sent to everyone else.
  */
 export class LossyRoom extends TestGameRoom {
-  override lockstep: LockstepOptionsInput = { frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10, reloadChunkFrames: 7 };
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10, reloadChunkFrames: 7 };
   /** Frame numbers to withhold, by session id. */
   readonly losses = new Map<string, Set<number>>();
 
@@ -125,4 +133,19 @@ export class LossyRoom extends TestGameRoom {
     }
     super.broadcastBytes(type, message, options);
   }
+}
+
+/** A token-gated room (the default) that accepts any action, so tests can put anything in a payload. */
+export class GatedRoom extends LockstepRoom<Record<string, unknown>> {
+  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 2, maxPlayers: 2 };
+  readonly closedFrames: ClosedFrame<Record<string, unknown>>[] = [];
+
+  override onFrameClosed(frame: ClosedFrame<Record<string, unknown>>): void {
+    this.closedFrames.push(frame);
+  }
+}
+
+/** A token-gated room one player can start alone. */
+export class SoloGatedRoom extends GatedRoom {
+  override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 1, maxPlayers: 2 };
 }

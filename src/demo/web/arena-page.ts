@@ -1,4 +1,4 @@
-import { LockstepClient, hashState, type LockstepMatch, type MatchInfo, type PlayerInfo } from "../../../client-sdk/src/index.ts";
+import { LockstepClient, hashState, type AuthSession, type LockstepMatch, type MatchInfo, type PlayerInfo } from "../../../client-sdk/src/index.ts";
 import type { ArenaRoom } from "../arena-room.ts";
 import { GRID_SIZE, createArenaState, stepArena, type ArenaState } from "./arena-sim.ts";
 
@@ -13,6 +13,10 @@ const board = element<HTMLCanvasElement>("board");
 const context = board.getContext("2d")!;
 const cell = board.width / GRID_SIZE;
 
+/** The page keeps its login across reloads in this localStorage key. */
+const TOKEN_KEY = "lockstep-demo-token";
+
+const client = new LockstepClient(window.location.origin);
 let match: LockstepMatch<ActionOfArena> | undefined;
 let state: ArenaState | undefined;
 type ActionOfArena = import("../../../client-sdk/src/index.ts").ActionOf<ArenaRoom>;
@@ -76,9 +80,28 @@ function start(info: MatchInfo): void {
   });
 }
 
-async function join(name: string): Promise<void> {
-  const client = new LockstepClient(window.location.origin);
-  match = await client.joinOrCreate<ArenaRoom>("arena", { name });
+function signedIn(session: AuthSession): void {
+  localStorage.setItem(TOKEN_KEY, session.token);
+  element("account").hidden = true;
+  element("session").hidden = false;
+  show("who", `${session.user.name}${session.user.anonymous ? " (guest)" : ""}, ${session.user.role}`);
+  element<HTMLButtonElement>("join").disabled = match !== undefined;
+  show("log", "");
+}
+
+function signedOut(): void {
+  localStorage.removeItem(TOKEN_KEY);
+  element("account").hidden = false;
+  element("session").hidden = true;
+  element<HTMLButtonElement>("join").disabled = true;
+}
+
+function report(error: Error): void {
+  show("log", error.message);
+}
+
+async function join(): Promise<void> {
+  match = await client.joinOrCreate<ArenaRoom>("arena");
   show("status", "waiting for players to be ready");
   element<HTMLButtonElement>("join").disabled = true;
   element<HTMLButtonElement>("ready").disabled = false;
@@ -103,9 +126,23 @@ function move(dx: number, dy: number): boolean {
   return match?.sendAction({ type: "move", dx, dy }) ?? false;
 }
 
-element("join").addEventListener("click", () => {
-  join(element<HTMLInputElement>("name").value || "guest").catch((error: Error) => show("log", error.message));
+const value = (id: string): string => element<HTMLInputElement>(id).value;
+element("login").addEventListener("click", () => client.login(value("email"), value("password")).then(signedIn, report));
+element("register").addEventListener("click", () => client.register(value("email"), value("password"), { name: value("name") }).then(signedIn, report));
+element("guest").addEventListener("click", () => client.loginAnonymous({ name: value("name") }).then(signedIn, report));
+element("logout").addEventListener("click", () => {
+  client.logout().catch(report);
+  signedOut();
 });
+element("join").addEventListener("click", () => {
+  join().catch(report);
+});
+// Back from a reload: a still-valid stored token is exchanged for a fresh one.
+const storedToken = localStorage.getItem(TOKEN_KEY);
+if (storedToken !== null) {
+  client.token = storedToken;
+  client.refresh().then(signedIn, signedOut);
+}
 element("ready").addEventListener("click", () => match?.ready());
 element("end").addEventListener("click", () => match?.sendAction({ type: "end" }));
 window.addEventListener("keydown", (event) => {
@@ -120,6 +157,7 @@ draw();
 Object.assign(window, {
   arena: {
     join,
+    get user() { return client.user; },
     move,
     get phase() { return match?.phase ?? "not joined"; },
     get slot() { return match?.you?.slot; },

@@ -5,7 +5,7 @@ import type { ArenaAction } from "../../../src/demo/arena-room.ts";
 import { GRID_SIZE, createArenaState, stepArena } from "../../../src/demo/web/arena-sim.ts";
 
 const match: MatchInfo = {
-  players: [0, 1].map((slot) => ({ uid: `u${slot}`, slot, name: `p${slot}`, ready: true, connected: true })),
+  players: [0, 1].map((slot) => ({ uid: `u${slot}`, slot, name: `p${slot}`, role: "player", ready: true, connected: true })),
   seed: 99,
   frameRate: 20,
   startFrame: 0,

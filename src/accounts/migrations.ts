@@ -1,0 +1,51 @@
+import type { SqlClient } from "./sql-client.ts";
+
+/**
+ * The schema, as an ordered list of migrations shared by the embedded database and PostgreSQL.
+ * Never edit an applied migration: append a new one.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE lockstep_users (
+        id            text PRIMARY KEY,
+        email         text UNIQUE,
+        password_hash text,
+        name          text NOT NULL,
+        role          text NOT NULL DEFAULT 'player' CHECK (role IN ('player', 'admin')),
+        anonymous     boolean NOT NULL DEFAULT false,
+        token_version integer NOT NULL DEFAULT 0,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        CHECK (anonymous OR (email IS NOT NULL AND password_hash IS NOT NULL))
+      );
+    `,
+  },
+];
+
+/** Arbitrary constant naming this project's migration lock among other advisory locks. */
+const MIGRATION_LOCK_KEY = 0x10c5_7e9;
+
+/**
+ * Applies pending migrations in one transaction. An advisory lock serializes processes that
+ * start together against the same database, so each migration runs once.
+ */
+export async function migrate(client: SqlClient): Promise<number[]> {
+  return client.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS lockstep_migrations (
+      version    integer PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const { rows } = await tx.query<{ version: number }>("SELECT version FROM lockstep_migrations");
+    const applied = new Set(rows.map((row) => Number(row.version)));
+    const ran: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await tx.query(migration.sql);
+      await tx.query("INSERT INTO lockstep_migrations (version) VALUES ($1)", [migration.version]);
+      ran.push(migration.version);
+    }
+    return ran;
+  });
+}

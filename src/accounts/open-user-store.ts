@@ -1,0 +1,11 @@
+import { mkdirSync } from "node:fs";
+import type { SecurityConfig } from "./security-config.ts";
+import { openEmbeddedDatabase, openPostgres } from "./sql-client.ts";
+import { SqlUserStore } from "./user-store.ts";
+
+/** Opens the configured store: PostgreSQL when `DATABASE_URL` is set, else the embedded database in `DATA_DIR`. */
+export async function openUserStore(config: Pick<SecurityConfig, "databaseUrl" | "dataDir">): Promise<SqlUserStore> {
+  if (config.databaseUrl !== undefined) return SqlUserStore.open(await openPostgres({ url: config.databaseUrl }));
+  mkdirSync(config.dataDir, { recursive: true });
+  return SqlUserStore.open(await openEmbeddedDatabase(config.dataDir));
+}

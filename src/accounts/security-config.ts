@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+
+/** The JWT secret used when none is configured, in development only; production refuses to start with it. */
+export const DEV_JWT_SECRET = "colyseus-lockstep-development-secret-do-not-use-in-production";
+/** HS256 wants at least 256 bits of key: 32 characters of a random string. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+/** Tokens live an hour: long enough for a session, short enough that a leaked one expires; refresh extends it. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+/** Login and register attempts per IP per minute: plenty for people, too few for password guessing. */
+export const DEFAULT_AUTH_REQUESTS_PER_MINUTE = 30;
+/** Auth bodies are an email, a password and a name: 16 KiB is generous. */
+export const DEFAULT_MAX_AUTH_BODY_BYTES = 16 * 1024;
+/** Where the embedded database keeps its files by default. */
+export const DEFAULT_DATA_DIR = ".data/db";
+
+/** Security settings of a server, from the environment (see README "Accounts and security"). */
+export interface SecurityConfig {
+  readonly production: boolean;
+  readonly jwtSecret: string;
+  readonly tokenTtlSeconds: number;
+  /** Users registering with one of these emails become admins. */
+  readonly adminEmails: readonly string[];
+  /** PostgreSQL connection string; without it the embedded database is used. */
+  readonly databaseUrl: string | undefined;
+  /** Directory of the embedded database. */
+  readonly dataDir: string;
+  /** PEM certificate and key: the server speaks HTTPS and WSS. */
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly authRequestsPerMinute: number;
+  readonly maxAuthBodyBytes: number;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/**
+ * Reads and checks the security settings. Throws, with the reason, rather than start
+ * insecurely: in production (`NODE_ENV=production`) a missing, default or short `JWT_SECRET`
+ * is refused; a certificate without its key (or the reverse) is refused everywhere.
+ */
+export function loadSecurityConfig(env: NodeJS.ProcessEnv = process.env): SecurityConfig {
+  const production = env["NODE_ENV"] === "production";
+  const secret = env["JWT_SECRET"];
+  if (production && (secret === undefined || secret === DEV_JWT_SECRET || secret.length < MIN_JWT_SECRET_LENGTH)) {
+    throw new Error(
+      `refusing to start in production without a real JWT_SECRET: set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters`,
+    );
+  }
+  const certFile = env["TLS_CERT_FILE"];
+  const keyFile = env["TLS_KEY_FILE"];
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither");
+  return {
+    production,
+    jwtSecret: secret ?? DEV_JWT_SECRET,
+    tokenTtlSeconds: positiveInteger(env, "TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS),
+    adminEmails: (env["ADMIN_EMAILS"] ?? "").split(",").map((email) => email.trim().toLowerCase()).filter(Boolean),
+    databaseUrl: env["DATABASE_URL"] || undefined,
+    dataDir: env["DATA_DIR"] || DEFAULT_DATA_DIR,
+    tls: certFile !== undefined && keyFile !== undefined ? { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") } : undefined,
+    authRequestsPerMinute: positiveInteger(env, "AUTH_REQUESTS_PER_MINUTE", DEFAULT_AUTH_REQUESTS_PER_MINUTE),
+    maxAuthBodyBytes: positiveInteger(env, "MAX_AUTH_BODY_BYTES", DEFAULT_MAX_AUTH_BODY_BYTES),
+  };
+}
