@@ -1,24 +1,41 @@
 import { openUserStore } from "./accounts/open-user-store.ts";
 import { loadSecurityConfig } from "./accounts/security-config.ts";
 import { startDemoServer } from "./demo/demo-server.ts";
+import { createScalingBackends, loadScalingConfig } from "./scaling/scaling-config.ts";
 
 /** Default port of `npm start`, overridable with PORT. */
 const DEFAULT_PORT = 2567;
 
+// Under PM2 each instance gets its own port: PORT + its instance number.
+const port = Number(process.env["PORT"] ?? DEFAULT_PORT) + Number(process.env["NODE_APP_INSTANCE"] ?? 0);
 const config = loadSecurityConfig();
+const scalingConfig = loadScalingConfig(port);
+if (scalingConfig.redisUrl !== undefined && config.databaseUrl === undefined) {
+  throw new Error("several processes (REDIS_URL) need a shared user store: set DATABASE_URL to a PostgreSQL database");
+}
 if (!config.production && !process.env["JWT_SECRET"]) {
   console.warn("JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)");
 }
 const store = await openUserStore(config);
-const demo = await startDemoServer({ store, config, port: Number(process.env["PORT"] ?? DEFAULT_PORT) });
+const scaling = createScalingBackends(scalingConfig);
+const demo = await startDemoServer({ store, config, scaling, port });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
 console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);
+console.log(scalingConfig.redisUrl !== undefined ? `cluster: Redis, this process is reached at ${scalingConfig.publicAddress}` : "single process (set REDIS_URL to run several)");
+// PM2 (wait_ready) starts routing to this instance once it says so.
+process.send?.("ready");
 
+let stopping = false;
 const shutdown = (): void => {
+  if (stopping) return;
+  stopping = true;
   demo
     .close()
     .then(() => store.close())
-    .then(() => process.exit(0), () => process.exit(1));
+    .then(() => process.exit(0), (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
 };
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

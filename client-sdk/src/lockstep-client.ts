@@ -7,7 +7,7 @@ import type { ActionOf } from "./types.ts";
 export interface LockstepClientOptions {
   /** Auth token sent with every join (optional until the server requires one). */
   readonly token?: string;
-  /** Reconnect automatically when the connection drops (default true, from the first second). */
+  /** Reconnect automatically when the connection drops or the match moves to another process (default true, for up to 30 s). */
   readonly autoReconnect?: boolean;
 }
 
@@ -20,16 +20,24 @@ export interface LockstepClientOptions {
  * ```
  */
 export class LockstepClient {
-  /** The underlying `@colyseus/sdk` client. */
+  /** The underlying `@colyseus/sdk` client of the first endpoint (joins and accounts go through it). */
   readonly colyseus: Client;
+  readonly #endpoints: readonly Client[];
   readonly #autoReconnect: boolean;
   readonly #accounts: AccountApi;
 
-  constructor(endpoint: string, options: LockstepClientOptions = {}) {
-    this.colyseus = new Client(endpoint);
+  /**
+   * @param endpoint - the server's URL, or several (one per process or region) tried in order
+   *   when reconnecting, so a match can be found again after the process that served it stopped.
+   */
+  constructor(endpoint: string | readonly string[], options: LockstepClientOptions = {}) {
+    const endpoints = typeof endpoint === "string" ? [endpoint] : endpoint;
+    if (endpoints.length === 0) throw new Error("LockstepClient needs at least one endpoint");
+    this.#endpoints = endpoints.map((url) => new Client(url));
+    this.colyseus = this.#endpoints[0]!;
     this.#accounts = new AccountApi(this.colyseus);
     // The SDK may restore a token a page stored earlier; this client uses only its own.
-    this.#accounts.token = options.token;
+    this.token = options.token;
     this.#autoReconnect = options.autoReconnect ?? true;
   }
 
@@ -40,6 +48,7 @@ export class LockstepClient {
 
   set token(token: string | undefined) {
     this.#accounts.token = token;
+    for (const client of this.#endpoints) client.auth.token = token as string;
   }
 
   /** The logged-in user, after `register`, `login`, `loginAnonymous` or `refresh`. */
@@ -49,22 +58,22 @@ export class LockstepClient {
 
   /** Creates an account and logs in. Throws `AuthError` (409 `email_already_in_use`, 400 for a malformed email or short password). */
   register(email: string, password: string, options: { name?: string } = {}): Promise<AuthSession> {
-    return this.#accounts.session("/auth/register", { email, password, options });
+    return this.#session("/auth/register", { email, password, options });
   }
 
   /** Logs in with email and password. Throws `AuthError` (401 `invalid_credentials`). */
   login(email: string, password: string): Promise<AuthSession> {
-    return this.#accounts.session("/auth/login", { email, password });
+    return this.#session("/auth/login", { email, password });
   }
 
   /** Logs in as a new guest (a stored anonymous user). */
   loginAnonymous(options: { name?: string } = {}): Promise<AuthSession> {
-    return this.#accounts.session("/auth/anonymous", { options });
+    return this.#session("/auth/anonymous", { options });
   }
 
   /** Exchanges the current, still valid token for a fresh one (with the user's current role). */
   refresh(): Promise<AuthSession> {
-    return this.#accounts.session("/auth/refresh", undefined);
+    return this.#session("/auth/refresh", undefined);
   }
 
   /** Logs out everywhere: the server revokes every token of this user; this client forgets its own. */
@@ -72,8 +81,14 @@ export class LockstepClient {
     try {
       await this.#accounts.post("/auth/logout", undefined);
     } finally {
-      this.#accounts.token = undefined;
+      this.token = undefined;
     }
+  }
+
+  async #session(path: string, body: object | undefined): Promise<AuthSession> {
+    const session = await this.#accounts.session(path, body);
+    this.token = session.token;
+    return session;
   }
 
   /** Joins a room of that name with a free seat, or creates one. */
@@ -102,9 +117,19 @@ export class LockstepClient {
   }
 
   #wrap<TAction>(room: Room): LockstepMatch<TAction> {
-    room.reconnection.enabled = this.#autoReconnect;
-    // Colyseus waits 5 s of uptime before retrying; a lockstep player wants its seat back at once.
-    room.reconnection.minUptime = 0;
-    return new LockstepMatch<TAction>(room);
+    return new LockstepMatch<TAction>(room, this.#autoReconnect ? (token) => this.#reconnectAnywhere(token) : undefined);
+  }
+
+  /** Tries each endpoint in turn: any process of the cluster can tell where the match lives now. */
+  async #reconnectAnywhere(reconnectionToken: string): Promise<Room> {
+    let lastError: unknown;
+    for (const client of this.#endpoints) {
+      try {
+        return await client.reconnect(reconnectionToken);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
   }
 }

@@ -24,6 +24,20 @@ import { LockstepClientError, type LockstepFrame, type MatchEnd, type MatchInfo,
 /** Retry delay for a catch-up request that failed without saying when to retry. */
 const DEFAULT_RETRY_MS = 500;
 
+/**
+ * Close codes after which the seat is still held: network loss (1001, 1005, 1006) and a
+ * process handing its matches over (4010). Others (4000 left or match over, 4429 abuse) are final.
+ */
+const RECOVERABLE_CLOSE_CODES = new Set([1001, 1005, 1006, 4010]);
+/** Reconnection retries start fast and back off to 2 s... */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 2000;
+/** ...for as long as a server holds a dropped seat by default (20 s), plus the time a match takes to move. */
+const RECONNECT_GIVE_UP_MS = 30_000;
+
+/** Takes a seat back with a reconnection token, through whichever server answers. */
+export type Reconnector = (reconnectionToken: string) => Promise<Room>;
+
 function toMatchInfo(start: MatchStartMessage): MatchInfo {
   return { players: start.players, seed: start.seed, frameRate: start.frame_rate, startFrame: start.start_frame };
 }
@@ -45,8 +59,9 @@ function asClientError(error: unknown): LockstepClientError {
  * @typeParam TAction - the game's action type (see `ActionOf` to take it from the server room).
  */
 export class LockstepMatch<TAction = unknown> {
-  /** The underlying `@colyseus/sdk` room, for anything this class does not cover. */
-  readonly room: Room;
+  #room: Room;
+  readonly #reconnector: Reconnector | undefined;
+  #leaving = false;
 
   readonly #sequencer: FrameSequencer;
   readonly #players = new Map<number, PlayerInfo>();
@@ -74,12 +89,26 @@ export class LockstepMatch<TAction = unknown> {
   readonly #reconnect = new Signal<void>();
   readonly #close = new Signal<number>();
 
-  constructor(room: Room) {
-    this.room = room;
+  constructor(room: Room, reconnect?: Reconnector) {
+    this.#room = room;
+    this.#reconnector = reconnect;
     this.#sequencer = new FrameSequencer({
       deliver: (frame, bytes) => this.#deliver(frame, bytes),
       requestGap: (from, to) => this.#requestGap(from, to),
     });
+    this.#attach(room);
+  }
+
+  /** The underlying `@colyseus/sdk` room, for anything this class does not cover (replaced on reconnection). */
+  get room(): Room {
+    return this.#room;
+  }
+
+  #attach(room: Room): void {
+    this.#room = room;
+    // This class reconnects itself (through any of the client's endpoints), so a match that
+    // moved to another process is found; the SDK's own retry would dial the old address.
+    room.reconnection.enabled = false;
     room.onMessage(ControlMessage.ROOM_INFO, (info: RoomInfoMessage) => this.#onRoomInfo(info));
     room.onMessage(ControlMessage.ROOM_ENTER, (player: PlayerInfo) => {
       this.#upsert(player);
@@ -104,6 +133,9 @@ export class LockstepMatch<TAction = unknown> {
       this.#upsert(player);
       this.#playerReconnect.emit(player);
     });
+    room.onMessage(ControlMessage.ROOM_HANDOVER, () => {
+      // The close (4010) follows; reconnection starts then.
+    });
     room.onMessage(ControlMessage.MATCH_START, (start: MatchStartMessage) => this.#onStart(start));
     room.onMessage(ControlMessage.MATCH_END, (end: MatchEndMessage) => {
       this.#phase = "ended";
@@ -115,20 +147,43 @@ export class LockstepMatch<TAction = unknown> {
     });
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.#receive(bytes));
     room.onMessage(BinaryMessage.RELOAD_FRAMES, (bytes: Uint8Array) => this.#onReloadChunk(bytes));
-    room.onDrop(() => {
-      this.#connected = false;
-      this.#drop.emit();
-    });
-    room.onReconnect(() => {
-      this.#connected = true;
-      // Answers to requests made before the drop are lost: ask again once room_info says how far to go.
-      this.#sequencer.resetRequests();
-      this.#reconnect.emit();
-    });
     room.onLeave((code: number) => {
+      if (room !== this.#room) return;
       this.#connected = false;
-      this.#close.emit(code);
+      if (this.#reconnector !== undefined && !this.#leaving && this.#phase !== "ended" && RECOVERABLE_CLOSE_CODES.has(code)) {
+        this.#drop.emit();
+        void this.#reconnectLoop(code);
+      } else {
+        this.#close.emit(code);
+      }
     });
+  }
+
+  async #reconnectLoop(code: number): Promise<void> {
+    const reconnect = this.#reconnector!;
+    const token = this.#room.reconnectionToken;
+    const deadline = Date.now() + RECONNECT_GIVE_UP_MS;
+    let delay = FIRST_RETRY_MS;
+    for (;;) {
+      try {
+        const room = await reconnect(token);
+        if (this.#leaving) {
+          await room.leave(true);
+          return;
+        }
+        this.#attach(room);
+        this.#connected = true;
+        // Answers to requests made before the drop are lost: ask again once room_info says how far to go.
+        this.#sequencer.resetRequests();
+        this.#reconnect.emit();
+        return;
+      } catch {
+        if (this.#leaving || Date.now() + delay > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(MAX_RETRY_MS, delay * 2);
+      }
+    }
+    if (!this.#leaving) this.#close.emit(code);
   }
 
   /** A player took a seat (also fired for this client). */
@@ -216,6 +271,7 @@ export class LockstepMatch<TAction = unknown> {
 
   /** Leaves the room (consented: the seat is released at once). Resolves with the close code. */
   leave(): Promise<number> {
+    this.#leaving = true;
     return this.room.leave(true);
   }
 

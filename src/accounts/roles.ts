@@ -15,6 +15,8 @@ export const Permission = {
   MONITOR: "monitor",
   /** Grant and revoke roles, inspect users. */
   MANAGE_USERS: "manage_users",
+  /** Inspect, end and kick from running matches (on any process). */
+  MANAGE_MATCHES: "manage_matches",
 } as const;
 
 /** One of {@link Permission}'s values. */
@@ -22,7 +24,7 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 
 const PERMISSIONS_BY_ROLE: Readonly<Record<Role, readonly Permission[]>> = {
   player: [Permission.PLAY],
-  admin: [Permission.PLAY, Permission.MONITOR, Permission.MANAGE_USERS],
+  admin: [Permission.PLAY, Permission.MONITOR, Permission.MANAGE_USERS, Permission.MANAGE_MATCHES],
 };
 
 /** True if a role (e.g. the `role` claim of a verified token) grants `permission`. */

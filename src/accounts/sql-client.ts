@@ -28,7 +28,7 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<SqlClient>
 export interface PostgresOptions {
   /** `postgres://user@host:port/database`. */
   readonly url: string;
-  /** Schema to use (created if missing); default `public`. Tests use one per run to stay isolated. */
+  /** Schema to use (created if missing); default: the server's search path. Tests use one per run to stay isolated. */
   readonly schema?: string;
   /** Pool size; default 10. */
   readonly maxConnections?: number;
@@ -38,14 +38,14 @@ const SAFE_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** A PostgreSQL server through a node-postgres pool. */
 export async function openPostgres(options: PostgresOptions): Promise<SqlClient> {
-  const schema = options.schema ?? "public";
-  if (!SAFE_IDENTIFIER.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+  const schema = options.schema;
+  if (schema !== undefined && !SAFE_IDENTIFIER.test(schema)) throw new Error(`invalid schema name "${schema}"`);
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
-    options: `-c search_path=${schema}`,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });
-  if (schema !== "public") await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  if (schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   return {
     query: async (sql, params) => ({ rows: (await pool.query(sql, params as unknown[])).rows }),
     async transaction(work) {

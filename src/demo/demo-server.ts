@@ -7,6 +7,8 @@ import { requirePermission } from "../accounts/admin-gate.ts";
 import { Permission } from "../accounts/roles.ts";
 import type { SecurityConfig } from "../accounts/security-config.ts";
 import type { UserStore } from "../accounts/user-store.ts";
+import { mountAdminRoutes } from "../scaling/admin-routes.ts";
+import type { ScalingBackends } from "../scaling/scaling-config.ts";
 import { createLockstepServer, type LockstepServer } from "../server/create-server.ts";
 import { ArenaRoom } from "./arena-room.ts";
 
@@ -41,24 +43,41 @@ export interface DemoServerOptions {
   readonly config: SecurityConfig;
   readonly port?: number;
   readonly host?: string;
+  /** Presence, driver and match store for several processes; default: one process. */
+  readonly scaling?: ScalingBackends;
 }
 
 /**
  * Serves the demo: the token-gated `arena` room, its page, the client SDK bundle, the auth
- * routes, and the monitor dashboard at `/monitor` (admins only).
+ * routes, the monitor dashboard at `/monitor` and the match admin routes at `/admin` (admins only).
  */
-export function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
-  const { store, config } = options;
+export async function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
+  const { store, config, scaling } = options;
   installAccounts({ store, config });
-  return createLockstepServer({
+  const secureCookie = config.tls !== undefined;
+  const server = await createLockstepServer({
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(config.tls !== undefined ? { tls: config.tls } : {}),
+    ...(scaling?.presence !== undefined ? { presence: scaling.presence } : {}),
+    ...(scaling?.driver !== undefined ? { driver: scaling.driver } : {}),
+    ...(scaling?.publicAddress !== undefined ? { publicAddress: scaling.publicAddress } : {}),
+    ...(scaling !== undefined ? { services: scaling.services } : {}),
     rooms: { arena: ArenaRoom },
     routes: (app) => {
       mountAuthRoutes(app, { store, config });
-      app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie: config.tls !== undefined }), monitor());
+      app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie }), monitor());
+      mountAdminRoutes(app, store, { secureCookie });
       serveStatic(app);
     },
   });
+  scaling?.start();
+  return {
+    ...server,
+    close: async () => {
+      scaling?.stop();
+      await server.close();
+      await scaling?.close();
+    },
+  };
 }

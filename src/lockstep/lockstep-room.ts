@@ -24,6 +24,11 @@ import { defaultIdentity, isAuthenticated } from "./identity.ts";
 import { InputQueue } from "./input-queue.ts";
 import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./options.ts";
 import { ReloadService } from "./reload-service.ts";
+import { FramePublisher } from "./frame-publisher.ts";
+import { placeholderClient, seatRecords } from "./seat-records.ts";
+import { MatchJournal } from "../scaling/match-journal.ts";
+import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
+import type { StoredMatch } from "../scaling/match-store.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
 /** Error code of `ws` for a client message over `maxPayload` (it then closes the socket with 1009). */
@@ -94,6 +99,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #scheduler!: FrameScheduler;
   #intake!: ActionIntake<TAction>;
   #reloads!: ReloadService;
+  #publisher!: FramePublisher;
+  #services: LockstepServices = {};
+  /** Set while a stopping process hands the match over: connections close without leaving the match. */
+  #handingOver = false;
   readonly #frameWriter = new ByteWriter();
   readonly #guards = new Map<string, ClientGuard>();
   readonly #kicked = new Set<string>();
@@ -124,9 +133,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     return this.#match;
   }
 
-  /** The last closed frame (`startFrame - 1` before the first closes). */
+  /** The last frame sent to the clients (`startFrame - 1` before the first). */
   get lastFrame(): number {
-    return this.#log.lastFrame;
+    return this.#publisher.lastPublished;
   }
 
   /** The frame log (read-only use: reloads, replays, inspection). */
@@ -134,8 +143,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     return this.#log;
   }
 
-  override onCreate(_options?: unknown): void | Promise<unknown> {
-    const settings = resolveLockstepOptions(this.lockstep);
+  override onCreate(options?: Record<string, unknown>): void | Promise<unknown> {
+    this.#services = (options?.[LOCKSTEP_SERVICES] as LockstepServices | undefined) ?? {};
+    const resumeNonce = options?.[LOCKSTEP_RESUME];
+    const stored = typeof resumeNonce === "string" ? this.#services.takeResume?.(resumeNonce) : undefined;
+    let settings = resolveLockstepOptions(this.lockstep);
+    // A resumed match keeps the rate and numbering it was started with.
+    if (stored !== undefined) settings = { ...settings, frameRate: stored.match.match.frame_rate, startFrame: stored.match.match.start_frame };
     this.#settings = settings;
     this.maxClients = settings.maxPlayers;
     this.#roster = new Roster(settings.maxPlayers);
@@ -144,11 +158,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
     this.#reloads = new ReloadService(this.#log, settings);
+    this.#publisher = new FramePublisher((bytes) => this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS), this.#log.lastFrame);
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
     this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
     this.onMessageBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
     this.onMessage(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, this.#onReloadRequest);
+    if (stored !== undefined) this.#resume(stored);
   }
 
   override onJoin(client: Client, options?: unknown, auth?: unknown): void | Promise<unknown> {
@@ -171,6 +187,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_ENTER, playerInfo(player));
+    this.#saveSeats();
     this.#notify("onPlayerJoin", () => this.onPlayerJoin?.(player));
     this.#armReadyTimer();
     this.#maybeStart();
@@ -181,6 +198,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const window = this.settings.reconnectWindowSeconds;
     // Without allowReconnection here, Colyseus goes on to onLeave: the seat is released.
     // A client closed for abuse (flood, oversized message) gets no reconnection window.
+    if (this.#handingOver) return;
     if (player === undefined || window === 0 || this.#phase === "ended" || this.#kicked.has(client.sessionId)) return;
 
     player.connected = false;
@@ -201,16 +219,22 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_RECONNECT, playerInfo(player));
+    this.#saveSeats();
     this.#notify("onPlayerReconnect", () => this.onPlayerReconnect?.(player));
   }
 
   override onLeave(client: Client, _code?: number): void | Promise<unknown> {
+    if (this.#handingOver) return;
     const player = this.#roster.bySession(client.sessionId);
     if (player === undefined) return;
-    const reason: LeaveReason = this.#kicked.delete(client.sessionId) ? "kicked" : "left";
+    this.#releaseSeat(player, this.#kicked.delete(client.sessionId) ? "kicked" : "left");
+  }
+
+  #releaseSeat(player: LockstepPlayer, reason: LeaveReason): void {
     this.#roster.unseat(player);
-    this.#guards.delete(client.sessionId);
+    this.#guards.delete(player.sessionId);
     if (this.#phase === "ended") return;
+    this.#saveSeats();
 
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.LEFT);
     this.broadcast(ControlMessage.ROOM_LEAVE, { uid: player.uid, slot: player.slot, reason });
@@ -227,6 +251,51 @@ export class LockstepRoom<TAction = unknown> extends Room {
   override onDispose(): void | Promise<unknown> {
     this.#scheduler?.stop();
     clearTimeout(this.#readyTimer);
+    const journal = this.#publisher?.journal;
+    if (journal === undefined) return;
+    if (this.#handingOver) journal.releaseForResume();
+    else journal.stop();
+  }
+
+  /**
+   * Called by Colyseus when this process stops gracefully. A match that outlives its process
+   * (a match store is configured) is handed over: the due frames close, every frame is
+   * stored, clients are told (`room_handover`) and disconnected with 4010, and another
+   * process resumes the match with the same room id, where the clients reconnect and catch up.
+   * Without a store, the room closes as any Colyseus room does.
+   */
+  override async onBeforeShutdown(): Promise<void> {
+    const journal = this.#publisher?.journal;
+    if (journal === undefined || this.#phase !== "running") return super.onBeforeShutdown();
+    this.#scheduler.closeDueFrames();
+    this.#scheduler.stop();
+    this.#handingOver = true;
+    await this.#publisher.settled();
+    await journal.handover();
+    this.broadcast(ControlMessage.ROOM_HANDOVER, { room_id: this.roomId, last_frame: this.#publisher.lastPublished });
+    await this.disconnect(CloseCode.MAY_TRY_RECONNECT);
+  }
+
+  /** What an operator sees of this match (also across processes, through `matchMaker.remoteRoomCall`). */
+  inspect(): { roomId: string; roomName: string; phase: MatchPhase; lastFrame: number; match: MatchStartMessage | undefined; players: ReturnType<typeof playerInfo>[] } {
+    return {
+      roomId: this.roomId,
+      roomName: this.roomName,
+      phase: this.#phase,
+      lastFrame: this.#publisher.lastPublished,
+      match: this.#match,
+      players: this.#roster.players.map(playerInfo),
+    };
+  }
+
+  /** Removes a player from the match for good (close code 4000, `room_leave` reason `kicked`). Returns false if no such player. */
+  kickPlayer(uid: string): boolean {
+    const player = this.#roster.byUid(uid);
+    if (player === undefined) return false;
+    this.#kicked.add(player.sessionId);
+    if (player.connected) player.client.leave(CloseCode.CONSENTED, "kicked by an operator");
+    else this.#releaseSeat(player, "kicked");
+    return true;
   }
 
   /**
@@ -257,6 +326,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
       start_frame: settings.startFrame,
     };
     this.broadcast(ControlMessage.MATCH_START, this.#match);
+    const store = this.#services.matchStore;
+    if (store !== undefined) {
+      this.#publisher.attach(
+        MatchJournal.begin(store, { roomId: this.roomId, roomName: this.roomName, match: this.#match, seats: seatRecords(this.#roster.players), status: "running" }),
+      );
+    }
     this.#scheduler.start();
     const match = this.#match;
     this.#notify("onMatchStart", () => this.onMatchStart?.(match));
@@ -269,8 +344,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       this.#finish("log_full", undefined);
       return;
     }
-    const stored = this.#log.append(writer.view());
-    this.broadcastBytes(BinaryMessage.SYNC_FRAME, stored, NO_BROADCAST_OPTIONS);
+    this.#publisher.publish(frame, this.#log.append(writer.view()));
     if (this.onFrameClosed !== undefined) this.#notify("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
   };
 
@@ -280,11 +354,50 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler.stop();
     clearTimeout(this.#readyTimer);
     const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
-    this.broadcast(ControlMessage.MATCH_END, end);
-    this.#notify("onMatchEnd", () => this.onMatchEnd?.(end));
-    this.disconnect(CloseCode.CONSENTED).catch(() => {
-      // Already disposing: nothing left to close.
+    const journal = this.#publisher.journal;
+    // match_end goes out after the last frame (which, with a journal, may still be being stored).
+    void this.#publisher.settled().then(() => {
+      this.broadcast(ControlMessage.MATCH_END, end);
+      this.#notify("onMatchEnd", () => this.onMatchEnd?.(end));
+      journal?.finish().catch((error: unknown) => logger.error(`lockstep: could not close the record of ${this.roomId}:`, error));
+      this.disconnect(CloseCode.CONSENTED).catch(() => {
+        // Already disposing: nothing left to close.
+      });
     });
+  }
+
+  /**
+   * Rebuilds a match from its stored record on this process (see `MatchRecovery`): same room
+   * id, roster, seed and frames; the clock restarts here at the next frame; every seat waits
+   * for its session to reconnect, and is released if it does not within the window.
+   */
+  #resume(stored: StoredMatch): void {
+    const record = stored.match;
+    this.roomId = record.roomId;
+    for (const frame of stored.frames) this.#log.append(frame);
+    this.#publisher = new FramePublisher((bytes) => this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS), this.#log.lastFrame);
+    this.#scheduler = new FrameScheduler({ frameRate: this.settings.frameRate, startFrame: this.#log.nextFrame, onFrame: this.#closeFrame });
+    this.#match = record.match;
+    this.#phase = "running";
+    const window = this.settings.reconnectWindowSeconds;
+    for (const seat of record.seats) {
+      const previous = placeholderClient(seat);
+      const player = this.#roster.seat({ uid: seat.uid, name: seat.name, role: seat.role }, previous, seat.slot);
+      player.connected = false;
+      this.#guards.set(seat.sessionId, new ClientGuard(this.settings, performance.now()));
+      this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
+      this.allowReconnection(previous, window).catch(() => {
+        if (!player.connected && this.#roster.bySession(player.sessionId) === player) this.#releaseSeat(player, "left");
+      });
+    }
+    if (!this.settings.lateJoin) this.lock().catch(() => undefined);
+    const store = this.#services.matchStore!;
+    this.#publisher.attach(MatchJournal.begin(store, { ...record, status: "running" }));
+    this.#scheduler.start();
+  }
+
+  #saveSeats(): void {
+    this.#publisher.journal?.saveSeats(seatRecords(this.#roster.players));
   }
 
   #maybeStart(): void {
@@ -352,7 +465,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       players: this.#roster.players.map(playerInfo),
       min_players: settings.minPlayers,
       max_players: settings.maxPlayers,
-      ...(this.#match !== undefined ? { match: this.#match, last_frame: this.#log.lastFrame } : {}),
+      ...(this.#match !== undefined ? { match: this.#match, last_frame: this.#publisher.lastPublished } : {}),
     };
   }
 
@@ -442,7 +555,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
     const type = ControlMessage.SYNC_REQUEST_RELOAD_FRAMES;
     if (this.#admitMessage(client, type, reply) === undefined) return undefined;
-    const answer = this.#reloads.answer(message, this.#guards.get(client.sessionId)!, performance.now());
+    const answer = this.#reloads.answer(message, this.#guards.get(client.sessionId)!, performance.now(), this.#publisher.lastPublished);
     if ("error" in answer) {
       this.#refuse(client, answer.error, answer.strike, reply);
       return undefined;

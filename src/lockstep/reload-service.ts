@@ -39,8 +39,8 @@ export class ReloadService {
     this.#options = options;
   }
 
-  /** Answers one request from a client whose budgets are in `guard`. */
-  answer(message: unknown, guard: ClientGuard, now: number): ReloadAnswer | ReloadRefusal {
+  /** Answers one request from a client whose budgets are in `guard`; `lastFrame` is the last frame sent to clients. */
+  answer(message: unknown, guard: ClientGuard, now: number, lastFrame: number = this.#log.lastFrame): ReloadAnswer | ReloadRefusal {
     if (!guard.reloads.take(now)) {
       return {
         strike: true,
@@ -58,7 +58,7 @@ export class ReloadService {
       return { strike: true, error: { code: LockstepErrorCode.INVALID_REQUEST, type: TYPE, message: `invalid reload request: ${problems}` } };
     }
     const { start_frame: start, end_frame: end, request_id: requestId = 0 } = parsed.data;
-    const range = checkReloadRange(this.#log, start, end);
+    const range = checkReloadRange(this.#log, start, end, lastFrame);
     if ("code" in range) return { strike: range.code === LockstepErrorCode.INVALID_REQUEST, error: range };
 
     const chunks = buildReloadChunks(this.#log, range, requestId, {

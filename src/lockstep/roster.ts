@@ -49,10 +49,10 @@ export class Roster {
     return this.#bySlot.filter((player): player is LockstepPlayer => player !== undefined);
   }
 
-  /** Seats a player in the lowest free slot. Throws if the roster is full. */
-  seat(identity: PlayerIdentity, client: Client): LockstepPlayer {
-    const slot = this.#bySlot.indexOf(undefined);
+  /** Seats a player in the lowest free slot (or in `slot`, when restoring a match). Throws if no seat is free. */
+  seat(identity: PlayerIdentity, client: Client, slot: number = this.#bySlot.indexOf(undefined)): LockstepPlayer {
     if (slot === -1) throw new Error("roster is full");
+    if (this.#bySlot[slot] !== undefined || slot >= this.capacity) throw new Error(`slot ${slot} is not free`);
     const player: LockstepPlayer = {
       uid: identity.uid,
       name: identity.name || `Player ${slot + 1}`,

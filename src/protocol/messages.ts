@@ -16,6 +16,8 @@ export const ControlMessage = {
   ROOM_RECONNECT: "room_reconnect",
   /** server → one client, on join and on reconnection: where the room stands. Payload {@link RoomInfoMessage}. */
   ROOM_INFO: "room_info",
+  /** server → all: this process is stopping; the match moves to another one. Reconnect (the SDK does). Payload `{ room_id, last_frame }`. */
+  ROOM_HANDOVER: "room_handover",
   /** server → all: the match started. Payload {@link MatchStartMessage}. */
   MATCH_START: "match_start",
   /** server → all: the match is over; the room closes right after. Payload {@link MatchEndMessage}. */

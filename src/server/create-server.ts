@@ -1,6 +1,7 @@
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { Server, type Room } from "@colyseus/core";
+import { Server, type MatchMakerDriver, type Presence, type Room } from "@colyseus/core";
+import { LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type express from "express";
 import helmet from "helmet";
@@ -33,6 +34,14 @@ export interface LockstepServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Standard security headers on every HTTP response (helmet); default true. */
   readonly securityHeaders?: boolean;
+  /** Shared presence (e.g. Redis) for several processes; default Colyseus's local presence. */
+  readonly presence?: Presence;
+  /** Shared matchmaker driver (e.g. Redis); default Colyseus's local driver. */
+  readonly driver?: MatchMakerDriver;
+  /** `host:port` where clients reach this process (required with several processes). */
+  readonly publicAddress?: string;
+  /** What lockstep rooms of this process get (match store, resume hand-off). */
+  readonly services?: LockstepServices;
 }
 
 /** A listening server and how to reach and stop it. */
@@ -61,6 +70,9 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
   const server = new Server({
     transport,
     greet: options.greet ?? false,
+    ...(options.presence !== undefined ? { presence: options.presence } : {}),
+    ...(options.driver !== undefined ? { driver: options.driver } : {}),
+    ...(options.publicAddress !== undefined ? { publicAddress: options.publicAddress } : {}),
     // The caller owns the process: tests run several servers, and `main` handles signals itself.
     gracefullyShutdown: false,
     express: (app: express.Application) => {
@@ -68,7 +80,9 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
       routes?.(app);
     },
   });
-  for (const [name, room] of Object.entries(options.rooms)) server.define(name, room);
+  // Definition options reach every room's onCreate and override client options: a safe way in for services.
+  const definitionOptions = options.services !== undefined ? { [LOCKSTEP_SERVICES]: options.services } : {};
+  for (const [name, room] of Object.entries(options.rooms)) server.define(name, room, definitionOptions);
   await server.listen(options.port ?? 2567, options.host);
   const port = (transport.server!.address() as AddressInfo).port;
   const host = options.host === undefined || options.host === "0.0.0.0" ? "localhost" : options.host;

@@ -1,0 +1,81 @@
+import { matchMaker } from "@colyseus/core";
+import express, { type Application, type Request, type Response } from "express";
+import { requirePermission } from "../accounts/admin-gate.ts";
+import { Permission } from "../accounts/roles.ts";
+import type { UserStore } from "../accounts/user-store.ts";
+
+/** Admin request bodies are a uid or a small result object. */
+const MAX_ADMIN_BODY_BYTES = 16 * 1024;
+
+function roomNotFound(response: Response, roomId: string): void {
+  response.status(404).json({ error: "room_not_found", message: `no room ${roomId}` });
+}
+
+/** Runs a method of a room wherever it lives (this process or another, through presence IPC). */
+async function callRoom(request: Request, response: Response, method: string, args: unknown[]): Promise<unknown> {
+  const roomId = String(request.params["roomId"]);
+  const listing = await matchMaker.driver.findOne({ roomId });
+  if (listing === undefined || listing === null) {
+    roomNotFound(response, roomId);
+    return undefined;
+  }
+  return matchMaker.remoteRoomCall(roomId, method as never, args as never);
+}
+
+/**
+ * Operator routes under `/admin` (permission `manage_matches`), working across processes:
+ * list rooms with the process that runs each, inspect a match, end it, kick a player.
+ */
+export function mountAdminRoutes(app: Application, store: UserStore, options: { secureCookie: boolean }): void {
+  const router = express.Router();
+  router.use(requirePermission(store, Permission.MANAGE_MATCHES, options), express.json({ limit: MAX_ADMIN_BODY_BYTES }));
+
+  router.get("/rooms", async (_request, response, next) => {
+    try {
+      const rooms = await matchMaker.query({});
+      response.json({
+        processId: matchMaker.processId,
+        rooms: rooms.map((room) => ({ roomId: room.roomId, name: room.name, processId: room.processId, publicAddress: room.publicAddress, clients: room.clients, locked: room.locked })),
+      });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.get("/rooms/:roomId", async (request, response, next) => {
+    try {
+      const inspected = await callRoom(request, response, "inspect", []);
+      if (!response.headersSent) response.json(inspected);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.post("/rooms/:roomId/end", async (request, response, next) => {
+    try {
+      const result = (request.body as { result?: unknown } | undefined)?.result ?? { endedBy: "operator" };
+      await callRoom(request, response, "endMatch", [result]);
+      if (!response.headersSent) response.json({ ok: true });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.post("/rooms/:roomId/kick", async (request, response, next) => {
+    try {
+      const uid = (request.body as { uid?: unknown } | undefined)?.uid;
+      if (typeof uid !== "string") {
+        response.status(400).json({ error: "invalid_request", message: "send { uid }" });
+        return;
+      }
+      const kicked = await callRoom(request, response, "kickPlayer", [uid]);
+      if (response.headersSent) return;
+      if (kicked !== true) response.status(404).json({ error: "player_not_found", message: `no player ${uid} in this room` });
+      else response.json({ ok: true });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.use("/admin", router);
+}

@@ -1,0 +1,17 @@
+import type { MatchStore, StoredMatch } from "./match-store.ts";
+
+/**
+ * Key of the room definition options that carry a process's {@link LockstepServices} to its
+ * rooms (Colyseus merges definition options over client options, so a client cannot set it).
+ */
+export const LOCKSTEP_SERVICES = "~lockstepServices";
+
+/** Key of the creation option naming a match to resume: a one-time nonce known only to this process. */
+export const LOCKSTEP_RESUME = "~lockstepResume";
+
+/** What a process gives its lockstep rooms. Without a match store, matches live and die with their process. */
+export interface LockstepServices {
+  readonly matchStore?: MatchStore;
+  /** Hands a claimed match to the room resuming it (by nonce). */
+  takeResume?(nonce: string): StoredMatch | undefined;
+}

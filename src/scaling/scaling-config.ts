@@ -1,0 +1,61 @@
+import type { MatchMakerDriver, Presence } from "@colyseus/core";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
+import type { LockstepServices } from "./lockstep-services.ts";
+import { MatchRecovery } from "./match-recovery.ts";
+import { DEFAULT_REDIS_PREFIX, RedisMatchStore } from "./redis-match-store.ts";
+
+/** How this process joins the others, from the environment. */
+export interface ScalingConfig {
+  /** With it, every process shares presence, matchmaking and running matches through Redis. */
+  readonly redisUrl: string | undefined;
+  /** `host:port` where clients reach this process. */
+  readonly publicAddress: string;
+  /** Prefix of the keys the match store writes. */
+  readonly redisPrefix: string;
+}
+
+/** Reads `REDIS_URL`, `PUBLIC_ADDRESS` (or `PUBLIC_HOST`, default `localhost`, with the port) and `REDIS_PREFIX`. */
+export function loadScalingConfig(port: number, env: NodeJS.ProcessEnv = process.env): ScalingConfig {
+  return {
+    redisUrl: env["REDIS_URL"] || undefined,
+    publicAddress: env["PUBLIC_ADDRESS"] || `${env["PUBLIC_HOST"] || "localhost"}:${port}`,
+    redisPrefix: env["REDIS_PREFIX"] || DEFAULT_REDIS_PREFIX,
+  };
+}
+
+/** The scaling seams of a process: Colyseus's presence and driver, and the lockstep match store. */
+export interface ScalingBackends {
+  readonly presence?: Presence;
+  readonly driver?: MatchMakerDriver;
+  readonly publicAddress?: string;
+  readonly services: LockstepServices;
+  /** Starts resuming orphaned matches (call once the server listens). */
+  start(): void;
+  /** Stops resuming matches (first thing when this process stops). */
+  stop(): void;
+  /** Closes the match store's connection (last thing). */
+  close(): Promise<void>;
+}
+
+/**
+ * Without `REDIS_URL`: Colyseus's local presence and driver, one process, and matches that
+ * end with it. With it: Redis presence and driver (every process shares the matchmaker; each
+ * is reached at its own `publicAddress`), and a Redis match store so matches survive their process.
+ */
+export function createScalingBackends(config: ScalingConfig): ScalingBackends {
+  if (config.redisUrl === undefined) {
+    return { services: {}, start: () => undefined, stop: () => undefined, close: async () => undefined };
+  }
+  const matchStore = new RedisMatchStore(config.redisUrl, config.redisPrefix);
+  const recovery = new MatchRecovery(matchStore);
+  return {
+    presence: new RedisPresence(config.redisUrl),
+    driver: new RedisDriver(config.redisUrl),
+    publicAddress: config.publicAddress,
+    services: { matchStore, takeResume: (nonce) => recovery.take(nonce) },
+    start: () => recovery.start(),
+    stop: () => recovery.stop(),
+    close: () => matchStore.close(),
+  };
+}
