@@ -158,7 +158,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
     this.#reloads = new ReloadService(this.#log, settings);
-    this.#publisher = new FramePublisher((bytes) => this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS), this.#log.lastFrame);
+    this.#publisher = new FramePublisher(this.#sendFrame, this.#log.lastFrame);
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
     this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
@@ -333,11 +333,17 @@ export class LockstepRoom<TAction = unknown> extends Room {
       );
     }
     this.#scheduler.start();
+    if (this.#services.metrics !== undefined) this.#services.metrics.matchesStarted++;
     const match = this.#match;
     this.#notify("onMatchStart", () => this.onMatchStart?.(match));
   }
 
-  #closeFrame = (frame: number): void => {
+  #closeFrame = (frame: number, lateMs: number): void => {
+    const metrics = this.#services.metrics;
+    if (metrics !== undefined) {
+      metrics.framesClosed++;
+      metrics.tickLateness.record(lateMs);
+    }
     const entries = this.#queue.take();
     const writer = encodeFrame(this.#frameWriter.reset(), { frame, entries });
     if (this.settings.logOverflow === "end-match" && !this.#log.canAppend(writer.length)) {
@@ -348,9 +354,19 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.onFrameClosed !== undefined) this.#notify("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
   };
 
+  #sendFrame = (bytes: Uint8Array): void => {
+    this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS);
+    const metrics = this.#services.metrics;
+    if (metrics !== undefined) {
+      metrics.framesSent += this.clients.length;
+      metrics.frameBytesSent += bytes.byteLength * this.clients.length;
+    }
+  };
+
   #finish(reason: MatchEndMessage["reason"], result: unknown): void {
     if (this.#phase === "ended") return;
     this.#phase = "ended";
+    if (this.#services.metrics !== undefined) this.#services.metrics.matchesEnded++;
     this.#scheduler.stop();
     clearTimeout(this.#readyTimer);
     const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
@@ -375,7 +391,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const record = stored.match;
     this.roomId = record.roomId;
     for (const frame of stored.frames) this.#log.append(frame);
-    this.#publisher = new FramePublisher((bytes) => this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS), this.#log.lastFrame);
+    this.#publisher = new FramePublisher(this.#sendFrame, this.#log.lastFrame);
     this.#scheduler = new FrameScheduler({ frameRate: this.settings.frameRate, startFrame: this.#log.nextFrame, onFrame: this.#closeFrame });
     this.#match = record.match;
     this.#phase = "running";
@@ -549,7 +565,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     // A plain Colyseus `send` arrives decoded: re-encode once so every client gets the same compact bytes.
     const bytes = payload ?? encodeAction(decoded);
     const result = this.#intake.admit(player, this.#scheduler.nextFrame, bytes, payload === undefined ? { value: decoded } : undefined);
-    if (!result.accepted) this.#refuse(client, result.error, result.strike);
+    const metrics = this.#services.metrics;
+    if (result.accepted) {
+      if (metrics !== undefined) metrics.actionsAccepted++;
+    } else {
+      metrics?.refused(result.error.code);
+      this.#refuse(client, result.error, result.strike);
+    }
   }
 
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {

@@ -1,3 +1,4 @@
+import type { LockstepMetrics } from "../lockstep/metrics.ts";
 import type { MatchStore, StoredMatch } from "./match-store.ts";
 
 /**
@@ -12,6 +13,8 @@ export const LOCKSTEP_RESUME = "~lockstepResume";
 /** What a process gives its lockstep rooms. Without a match store, matches live and die with their process. */
 export interface LockstepServices {
   readonly matchStore?: MatchStore;
+  /** Counters and tick timing of every room of the process. */
+  readonly metrics?: LockstepMetrics;
   /** Hands a claimed match to the room resuming it (by nonce). */
   takeResume?(nonce: string): StoredMatch | undefined;
 }

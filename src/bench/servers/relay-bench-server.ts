@@ -1,0 +1,69 @@
+// The server under test for target "relay": the least a lockstep relay can do. Bare `ws`,
+// players grouped by arrival, inputs collected per room, one hand-written binary frame per
+// room per tick on absolute deadlines, the same bytes sent to every player.
+import { createServer } from "node:http";
+import { WebSocketServer, type WebSocket } from "ws";
+import { FrameScheduler } from "../../lockstep/frame-scheduler.ts";
+import { Histogram } from "../../lockstep/histogram.ts";
+import { WindowStats, handleStatsRequest } from "./stats-route.ts";
+
+const roomSize = Number(process.env["ROOM_SIZE"] ?? 4);
+const frameRate = Number(process.env["FRAME_RATE"] ?? 30);
+
+interface RelayRoom {
+  readonly sockets: WebSocket[];
+  inputs: { slot: number; bytes: Uint8Array }[];
+  inputBytes: number;
+}
+
+const rooms: RelayRoom[] = [];
+const lateness = new Histogram();
+const stats = new WindowStats(lateness);
+let frame = 0;
+
+function closeFrame(_frame: number, lateMs: number): void {
+  lateness.record(lateMs);
+  for (const room of rooms) {
+    if (room.sockets.length < roomSize) continue;
+    // [u32 frame][u8 count] then [u8 slot][u8 length][input] per input.
+    const buffer = Buffer.allocUnsafe(5 + room.inputs.length * 2 + room.inputBytes);
+    buffer.writeUInt32LE(frame, 0);
+    buffer.writeUInt8(room.inputs.length, 4);
+    let offset = 5;
+    for (const input of room.inputs) {
+      buffer.writeUInt8(input.slot, offset);
+      buffer.writeUInt8(input.bytes.byteLength, offset + 1);
+      buffer.set(input.bytes, offset + 2);
+      offset += 2 + input.bytes.byteLength;
+    }
+    room.inputs = [];
+    room.inputBytes = 0;
+    for (const socket of room.sockets) socket.send(buffer);
+  }
+  frame++;
+}
+
+const http = createServer((request, response) => {
+  if (!handleStatsRequest(stats, request.url, (body) => response.writeHead(200, { "content-type": "application/json" }).end(body))) {
+    response.writeHead(404).end();
+  }
+});
+const wss = new WebSocketServer({ server: http, maxPayload: 4096 });
+wss.on("connection", (socket) => {
+  let room = rooms.at(-1);
+  if (room === undefined || room.sockets.length >= roomSize) {
+    room = { sockets: [], inputs: [], inputBytes: 0 };
+    rooms.push(room);
+  }
+  const target = room;
+  const slot = target.sockets.push(socket) - 1;
+  socket.on("message", (data: Buffer) => {
+    target.inputs.push({ slot, bytes: data });
+    target.inputBytes += data.byteLength;
+  });
+});
+new FrameScheduler({ frameRate, startFrame: 0, onFrame: closeFrame }).start();
+http.listen(Number(process.env["BENCH_PORT"]), "127.0.0.1", () => console.log(`bench server ready on ${process.env["BENCH_PORT"]}`));
+
+// A clean exit on SIGINT lets `node --cpu-prof` write its profile.
+process.once("SIGINT", () => process.exit(0));

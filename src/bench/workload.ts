@@ -1,0 +1,43 @@
+/** The benchmark workload: what every server under test is asked to carry. */
+export interface Workload {
+  /** Which server: this project's LockstepRoom, a stock Colyseus schema room, or a bare `ws` relay. */
+  readonly target: "lockstep" | "schema" | "relay";
+  readonly rooms: number;
+  readonly roomSize: number;
+  readonly frameRate: number;
+  /** Size of each bot's input, sent every frame. */
+  readonly inputBytes: number;
+  /** Measured seconds (after the warm-up). */
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+}
+
+/** Numeric message type of actions in both Colyseus targets (raw bytes). */
+export const ACTION_TYPE = 3;
+
+/**
+ * An input as bots send it: the bot's id and a sequence number first (so a bot finds its own
+ * input in a frame and times it), padded to `size` bytes.
+ */
+export function makeInput(size: number, botId: number, sequence: number): Uint8Array {
+  const bytes = new Uint8Array(Math.max(8, size));
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, botId);
+  view.setUint32(4, sequence);
+  return bytes;
+}
+
+/** Reads the bot id and sequence number back from an input. */
+export function readInput(bytes: Uint8Array, offset = 0): { botId: number; sequence: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 8);
+  return { botId: view.getUint32(0), sequence: view.getUint32(4) };
+}
+
+/** What a server reports about the measured window. */
+export interface ServerStats {
+  readonly lateness: { count: number; p50: number; p99: number; max: number };
+  /** CPU time used in the window, in ms (user + system). */
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  readonly rssBytes: number;
+}

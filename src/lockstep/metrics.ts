@@ -1,0 +1,46 @@
+import { Histogram } from "./histogram.ts";
+
+/**
+ * Counters of every lockstep room of a process: frames closed and how late, frames and bytes
+ * sent, actions accepted and refused. Shared by the rooms through their services; rendered
+ * for Prometheus at `/metrics`.
+ */
+export class LockstepMetrics {
+  /** How long after its deadline each frame closed. */
+  readonly tickLateness = new Histogram();
+  framesClosed = 0;
+  /** Frame messages sent (one per frame per connected client). */
+  framesSent = 0;
+  /** Payload bytes of those messages. */
+  frameBytesSent = 0;
+  actionsAccepted = 0;
+  readonly actionsRefused = new Map<string, number>();
+  matchesStarted = 0;
+  matchesEnded = 0;
+
+  refused(code: string): void {
+    this.actionsRefused.set(code, (this.actionsRefused.get(code) ?? 0) + 1);
+  }
+
+  /** The Prometheus text exposition of these metrics. */
+  toPrometheus(): string {
+    const lines: string[] = [];
+    const counter = (name: string, help: string, value: number, labels = ""): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name}${labels} ${value}`);
+    };
+    counter("lockstep_frames_closed_total", "Frames closed.", this.framesClosed);
+    counter("lockstep_frames_sent_total", "Frame messages sent to clients.", this.framesSent);
+    counter("lockstep_frame_bytes_sent_total", "Payload bytes of frame messages sent.", this.frameBytesSent);
+    counter("lockstep_actions_accepted_total", "Actions accepted into frames.", this.actionsAccepted);
+    counter("lockstep_matches_started_total", "Matches started.", this.matchesStarted);
+    counter("lockstep_matches_ended_total", "Matches ended.", this.matchesEnded);
+    lines.push("# HELP lockstep_actions_refused_total Messages refused, by error code.", "# TYPE lockstep_actions_refused_total counter");
+    for (const [code, count] of this.actionsRefused) lines.push(`lockstep_actions_refused_total{code="${code}"} ${count}`);
+    const lateness = this.tickLateness;
+    lines.push("# HELP lockstep_tick_lateness_ms How late frames closed after their deadline.", "# TYPE lockstep_tick_lateness_ms summary");
+    for (const q of [0.5, 0.99]) lines.push(`lockstep_tick_lateness_ms{quantile="${q}"} ${lateness.percentile(q)}`);
+    lines.push(`lockstep_tick_lateness_ms_sum ${lateness.mean * lateness.count}`, `lockstep_tick_lateness_ms_count ${lateness.count}`);
+    lines.push(`lockstep_tick_lateness_ms_max ${lateness.max}`);
+    return lines.join("\n") + "\n";
+  }
+}
