@@ -10,7 +10,7 @@ import type { Workload } from "./workload.ts";
 
 const { values } = parseArgs({
   options: {
-    steps: { type: "string", default: "200,400,800,1200,1600,2000,2400,2800,3200,3600,4000" },
+    steps: { type: "string", default: "400,800,1000,1200,1400,1600,1800,2000,2400,2800" },
     seconds: { type: "string", default: "6" },
     targets: { type: "string", default: "relay,lockstep,schema" },
   },

@@ -9,6 +9,7 @@ import type { SecurityConfig } from "../accounts/security-config.ts";
 import type { UserStore } from "../accounts/user-store.ts";
 import { mountAdminRoutes } from "../scaling/admin-routes.ts";
 import type { ScalingBackends } from "../scaling/scaling-config.ts";
+import { LockstepMetrics } from "../lockstep/metrics.ts";
 import { createLockstepServer, type LockstepServer } from "../server/create-server.ts";
 import { ArenaRoom } from "./arena-room.ts";
 
@@ -49,12 +50,14 @@ export interface DemoServerOptions {
 
 /**
  * Serves the demo: the token-gated `arena` room, its page, the client SDK bundle, the auth
- * routes, the monitor dashboard at `/monitor` and the match admin routes at `/admin` (admins only).
+ * routes, the monitor dashboard at `/monitor`, Prometheus metrics at `/metrics` and the match
+ * admin routes at `/admin` (admins only).
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
   const { store, config, scaling } = options;
   installAccounts({ store, config });
   const secureCookie = config.tls !== undefined;
+  const metrics = new LockstepMetrics();
   const server = await createLockstepServer({
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
@@ -62,12 +65,15 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
     ...(scaling?.presence !== undefined ? { presence: scaling.presence } : {}),
     ...(scaling?.driver !== undefined ? { driver: scaling.driver } : {}),
     ...(scaling?.publicAddress !== undefined ? { publicAddress: scaling.publicAddress } : {}),
-    ...(scaling !== undefined ? { services: scaling.services } : {}),
+    services: { ...scaling?.services, metrics },
     rooms: { arena: ArenaRoom },
     routes: (app) => {
       mountAuthRoutes(app, { store, config });
       app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie }), monitor());
       mountAdminRoutes(app, store, { secureCookie });
+      app.get("/metrics", requirePermission(store, Permission.MONITOR, { secureCookie }), (_request, response) => {
+        response.type("text/plain; version=0.0.4").send(metrics.toPrometheus());
+      });
       serveStatic(app);
     },
   });

@@ -25,6 +25,7 @@ import { InputQueue } from "./input-queue.ts";
 import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./options.ts";
 import { ReloadService } from "./reload-service.ts";
 import { FramePublisher } from "./frame-publisher.ts";
+import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
 import { MatchJournal } from "../scaling/match-journal.ts";
 import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
@@ -103,6 +104,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #services: LockstepServices = {};
   /** Set while a stopping process hands the match over: connections close without leaving the match. */
   #handingOver = false;
+  #phaseLease: PhaseLease | undefined;
   readonly #frameWriter = new ByteWriter();
   readonly #guards = new Map<string, ClientGuard>();
   readonly #kicked = new Set<string>();
@@ -250,6 +252,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   override onDispose(): void | Promise<unknown> {
     this.#scheduler?.stop();
+    this.#phaseLease?.release();
     clearTimeout(this.#readyTimer);
     const journal = this.#publisher?.journal;
     if (journal === undefined) return;
@@ -332,7 +335,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
         MatchJournal.begin(store, { roomId: this.roomId, roomName: this.roomName, match: this.#match, seats: seatRecords(this.#roster.players), status: "running" }),
       );
     }
-    this.#scheduler.start();
+    this.#startClock();
     if (this.#services.metrics !== undefined) this.#services.metrics.matchesStarted++;
     const match = this.#match;
     this.#notify("onMatchStart", () => this.onMatchStart?.(match));
@@ -368,6 +371,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#phase = "ended";
     if (this.#services.metrics !== undefined) this.#services.metrics.matchesEnded++;
     this.#scheduler.stop();
+    this.#phaseLease?.release();
     clearTimeout(this.#readyTimer);
     const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
     const journal = this.#publisher.journal;
@@ -409,7 +413,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (!this.settings.lateJoin) this.lock().catch(() => undefined);
     const store = this.#services.matchStore!;
     this.#publisher.attach(MatchJournal.begin(store, { ...record, status: "running" }));
-    this.#scheduler.start();
+    this.#startClock();
+  }
+
+  /** Starts the frame clock in the least-loaded phase of the period (see `PhaseBalancer`), or now without one. */
+  #startClock(): void {
+    this.#phaseLease = this.#services.phases?.acquire(this.settings.frameRate, performance.now());
+    this.#scheduler.start(this.#phaseLease?.startAt);
   }
 
   #saveSeats(): void {

@@ -1,4 +1,5 @@
 import type { LockstepMetrics } from "../lockstep/metrics.ts";
+import type { PhaseBalancer } from "../lockstep/phase-balancer.ts";
 import type { MatchStore, StoredMatch } from "./match-store.ts";
 
 /**
@@ -13,6 +14,8 @@ export const LOCKSTEP_RESUME = "~lockstepResume";
 /** What a process gives its lockstep rooms. Without a match store, matches live and die with their process. */
 export interface LockstepServices {
   readonly matchStore?: MatchStore;
+  /** Spreads the rooms' frame deadlines over the period (one per process). */
+  readonly phases?: PhaseBalancer;
   /** Counters and tick timing of every room of the process. */
   readonly metrics?: LockstepMetrics;
   /** Hands a claimed match to the room resuming it (by nonce). */

@@ -1,6 +1,7 @@
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Server, type MatchMakerDriver, type Presence, type Room } from "@colyseus/core";
+import { PhaseBalancer } from "../lockstep/phase-balancer.ts";
 import { LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type express from "express";
@@ -81,7 +82,8 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
     },
   });
   // Definition options reach every room's onCreate and override client options: a safe way in for services.
-  const definitionOptions = options.services !== undefined ? { [LOCKSTEP_SERVICES]: options.services } : {};
+  const services: LockstepServices = { phases: new PhaseBalancer(), ...options.services };
+  const definitionOptions = { [LOCKSTEP_SERVICES]: services };
   for (const [name, room] of Object.entries(options.rooms)) server.define(name, room, definitionOptions);
   await server.listen(options.port ?? 2567, options.host);
   const port = (transport.server!.address() as AddressInfo).port;

@@ -114,6 +114,13 @@ test("players matched through different processes share one room and identical f
   const extra = await Promise.all([0, 1, 0, 1].map(async (index, i) => (await player(nodes[index]!, `solo-${i}`)).create<ArenaAction>("arena")));
   const listed = (await call(nodes[1]!.url, "/admin/rooms", { token: adminToken })).body["rooms"] as { processId: string }[];
   assert.equal(new Set(listed.map((room) => room.processId)).size, 2, "rooms live on both processes");
+  const owner = await ownerOf(a.roomId);
+  const metrics = await fetch(`${owner.url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
+  assert.equal(metrics.status, 200);
+  const text = await metrics.text();
+  assert.ok(Number(/^lockstep_frames_closed_total (\d+)$/m.exec(text)?.[1]) >= end, "the owner counted the frames it closed");
+  assert.match(text, /lockstep_tick_lateness_ms\{quantile="0.99"\} [\d.]+/);
+  assert.equal((await fetch(`${owner.url}/metrics`)).status, 401, "metrics are for operators");
   await Promise.all([a, b, ...extra].map((match) => match.leave()));
 });
 

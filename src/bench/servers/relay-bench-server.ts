@@ -1,10 +1,12 @@
 // The server under test for target "relay": the least a lockstep relay can do. Bare `ws`,
 // players grouped by arrival, inputs collected per room, one hand-written binary frame per
-// room per tick on absolute deadlines, the same bytes sent to every player.
+// room per tick on absolute deadlines (phases spread like LockstepRoom's), the same bytes
+// sent to every player.
 import { createServer } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import { FrameScheduler } from "../../lockstep/frame-scheduler.ts";
 import { Histogram } from "../../lockstep/histogram.ts";
+import { PhaseBalancer } from "../../lockstep/phase-balancer.ts";
 import { WindowStats, handleStatsRequest } from "./stats-route.ts";
 
 const roomSize = Number(process.env["ROOM_SIZE"] ?? 4);
@@ -14,33 +16,30 @@ interface RelayRoom {
   readonly sockets: WebSocket[];
   inputs: { slot: number; bytes: Uint8Array }[];
   inputBytes: number;
+  frame: number;
 }
 
 const rooms: RelayRoom[] = [];
 const lateness = new Histogram();
 const stats = new WindowStats(lateness);
-let frame = 0;
+const phases = new PhaseBalancer();
 
-function closeFrame(_frame: number, lateMs: number): void {
+function closeFrame(room: RelayRoom, lateMs: number): void {
   lateness.record(lateMs);
-  for (const room of rooms) {
-    if (room.sockets.length < roomSize) continue;
-    // [u32 frame][u8 count] then [u8 slot][u8 length][input] per input.
-    const buffer = Buffer.allocUnsafe(5 + room.inputs.length * 2 + room.inputBytes);
-    buffer.writeUInt32LE(frame, 0);
-    buffer.writeUInt8(room.inputs.length, 4);
-    let offset = 5;
-    for (const input of room.inputs) {
-      buffer.writeUInt8(input.slot, offset);
-      buffer.writeUInt8(input.bytes.byteLength, offset + 1);
-      buffer.set(input.bytes, offset + 2);
-      offset += 2 + input.bytes.byteLength;
-    }
-    room.inputs = [];
-    room.inputBytes = 0;
-    for (const socket of room.sockets) socket.send(buffer);
+  // [u32 frame][u8 count] then [u8 slot][u8 length][input] per input.
+  const buffer = Buffer.allocUnsafe(5 + room.inputs.length * 2 + room.inputBytes);
+  buffer.writeUInt32LE(room.frame++, 0);
+  buffer.writeUInt8(room.inputs.length, 4);
+  let offset = 5;
+  for (const input of room.inputs) {
+    buffer.writeUInt8(input.slot, offset);
+    buffer.writeUInt8(input.bytes.byteLength, offset + 1);
+    buffer.set(input.bytes, offset + 2);
+    offset += 2 + input.bytes.byteLength;
   }
-  frame++;
+  room.inputs = [];
+  room.inputBytes = 0;
+  for (const socket of room.sockets) socket.send(buffer);
 }
 
 const http = createServer((request, response) => {
@@ -52,17 +51,21 @@ const wss = new WebSocketServer({ server: http, maxPayload: 4096 });
 wss.on("connection", (socket) => {
   let room = rooms.at(-1);
   if (room === undefined || room.sockets.length >= roomSize) {
-    room = { sockets: [], inputs: [], inputBytes: 0 };
+    room = { sockets: [], inputs: [], inputBytes: 0, frame: 0 };
     rooms.push(room);
   }
   const target = room;
   const slot = target.sockets.push(socket) - 1;
+  // Each room ticks on its own absolute deadlines from when it is full, phases spread as LockstepRoom's are.
+  if (target.sockets.length === roomSize) {
+    const scheduler = new FrameScheduler({ frameRate, startFrame: 0, onFrame: (_frame, lateMs) => closeFrame(target, lateMs) });
+    scheduler.start(phases.acquire(frameRate, performance.now()).startAt);
+  }
   socket.on("message", (data: Buffer) => {
     target.inputs.push({ slot, bytes: data });
     target.inputBytes += data.byteLength;
   });
 });
-new FrameScheduler({ frameRate, startFrame: 0, onFrame: closeFrame }).start();
 http.listen(Number(process.env["BENCH_PORT"]), "127.0.0.1", () => console.log(`bench server ready on ${process.env["BENCH_PORT"]}`));
 
 // A clean exit on SIGINT lets `node --cpu-prof` write its profile.
