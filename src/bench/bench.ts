@@ -10,8 +10,8 @@ import type { Workload } from "./workload.ts";
 
 const { values } = parseArgs({
   options: {
-    steps: { type: "string", default: "400,800,1000,1200,1400,1600,1800,2000,2400,2800" },
-    seconds: { type: "string", default: "6" },
+    steps: { type: "string", default: "400,600,800,1000,1200,1400,1600,1800,2000" },
+    seconds: { type: "string", default: "10" },
     targets: { type: "string", default: "relay,lockstep,schema" },
   },
 });
