@@ -14,6 +14,7 @@ export class Histogram {
   #max = 0;
 
   record(ms: number): void {
+    if (Number.isNaN(ms)) throw new RangeError("cannot record NaN");
     const value = ms > 0 ? ms : 0;
     const index = Math.min(BUCKET_COUNT, Math.floor(value / BUCKET_MS));
     this.#buckets[index]!++;
@@ -37,7 +38,7 @@ export class Histogram {
   /** The value below which a fraction `q` (0..1) of the recorded values fall. */
   percentile(q: number): number {
     if (this.#count === 0) return 0;
-    const rank = Math.ceil(q * this.#count);
+    const rank = Math.max(1, Math.ceil(q * this.#count));
     let seen = 0;
     for (let i = 0; i <= BUCKET_COUNT; i++) {
       seen += this.#buckets[i]!;
