@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
+import { freePort } from "../server/free-port.ts";
 import type { ServerStats, Workload } from "./workload.ts";
 
 const SERVER_SCRIPTS: Record<Workload["target"], string> = {
@@ -32,17 +32,6 @@ export interface RunResult {
   /** Server CPU over the window, in % of one core. */
   readonly serverCpuPercent: number;
   readonly botCpuPercent: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** `taskset -c core` when the machine has a second core and taskset exists: server and bots must not share a core. */

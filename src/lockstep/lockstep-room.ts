@@ -7,16 +7,14 @@ import { FrameEventKind, encodeFrame } from "../protocol/frame-codec.ts";
 import {
   BinaryMessage,
   ControlMessage,
-  LockstepCloseCode,
   LockstepErrorCode,
-  type LockstepErrorMessage,
   type MatchEndMessage,
   type MatchPhase,
   type MatchStartMessage,
   type RoomInfoMessage,
 } from "../protocol/messages.ts";
 import { ActionIntake, type ActionValidator, type ActionVerdict } from "./action-intake.ts";
-import { ClientGuard } from "./client-guard.ts";
+import { ClientPolicy, type RequestReply } from "./client-policy.ts";
 import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
 import { FrameLog } from "./frame-log.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
@@ -32,17 +30,8 @@ import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices } from "../sc
 import type { StoredMatch } from "../scaling/match-store.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
-/** Error code of `ws` for a client message over `maxPayload` (it then closes the socket with 1009). */
-const WS_MESSAGE_TOO_BIG = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
-
 /** `broadcastBytes` requires an options object; one shared empty one keeps the tick allocation-free. */
 const NO_BROADCAST_OPTIONS = Object.freeze({});
-
-/** The part of Colyseus's message context a reload answer uses: set when the client called `room.request`. */
-interface RequestReply {
-  readonly id?: number;
-  reject(reason?: unknown): unknown;
-}
 
 /** Why a player left: `"left"` (consented, or the reconnection window expired) or `"kicked"` (closed as abusive). */
 export type LeaveReason = "left" | "kicked";
@@ -106,8 +95,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #handingOver = false;
   #phaseLease: PhaseLease | undefined;
   readonly #frameWriter = new ByteWriter();
-  readonly #guards = new Map<string, ClientGuard>();
-  readonly #kicked = new Set<string>();
+  #policy!: ClientPolicy;
   #phase: MatchPhase = "waiting";
   #match: MatchStartMessage | undefined;
   #readyTimer: NodeJS.Timeout | undefined;
@@ -158,6 +146,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#queue = new InputQueue(settings.maxPlayers);
     this.#log = new FrameLog({ firstFrame: settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
+    this.#policy = new ClientPolicy(settings);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
     this.#reloads = new ReloadService(this.#log, settings);
     this.#publisher = new FramePublisher(this.#sendFrame, this.#log.lastFrame);
@@ -183,8 +172,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
       throw new ServerError(ErrorCode.APPLICATION_ERROR, `player ${identity.uid} is already in this room`);
     }
     const player = this.#roster.seat(identity, client);
-    this.#watchOversizedMessages(client);
-    this.#guards.set(client.sessionId, new ClientGuard(settings, performance.now()));
+    this.#policy.watch(client);
+    this.#policy.open(client.sessionId);
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.JOINED);
 
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
@@ -201,7 +190,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     // Without allowReconnection here, Colyseus goes on to onLeave: the seat is released.
     // A client closed for abuse (flood, oversized message) gets no reconnection window.
     if (this.#handingOver) return;
-    if (player === undefined || window === 0 || this.#phase === "ended" || this.#kicked.has(client.sessionId)) return;
+    if (player === undefined || window === 0 || this.#phase === "ended" || this.#policy.isKicked(client.sessionId)) return;
 
     player.connected = false;
     this.allowReconnection(client, window).catch(() => {
@@ -217,7 +206,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (player === undefined) return;
     player.connected = true;
     player.client = client;
-    this.#watchOversizedMessages(client);
+    this.#policy.watch(client);
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_RECONNECT, playerInfo(player));
@@ -229,12 +218,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#handingOver) return;
     const player = this.#roster.bySession(client.sessionId);
     if (player === undefined) return;
-    this.#releaseSeat(player, this.#kicked.delete(client.sessionId) ? "kicked" : "left");
+    this.#releaseSeat(player, this.#policy.takeKicked(client.sessionId) ? "kicked" : "left");
   }
 
   #releaseSeat(player: LockstepPlayer, reason: LeaveReason): void {
     this.#roster.unseat(player);
-    this.#guards.delete(player.sessionId);
+    this.#policy.close(player.sessionId);
     if (this.#phase === "ended") return;
     this.#saveSeats();
 
@@ -295,7 +284,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   kickPlayer(uid: string): boolean {
     const player = this.#roster.byUid(uid);
     if (player === undefined) return false;
-    this.#kicked.add(player.sessionId);
+    this.#policy.kick(player.sessionId);
     if (player.connected) player.client.leave(CloseCode.CONSENTED, "kicked by an operator");
     else this.#releaseSeat(player, "kicked");
     return true;
@@ -404,7 +393,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       const previous = placeholderClient(seat);
       const player = this.#roster.seat({ uid: seat.uid, name: seat.name, role: seat.role }, previous, seat.slot);
       player.connected = false;
-      this.#guards.set(seat.sessionId, new ClientGuard(this.settings, performance.now()));
+      this.#policy.open(seat.sessionId);
       this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
       this.allowReconnection(previous, window).catch(() => {
         if (!player.connected && this.#roster.bySession(player.sessionId) === player) this.#releaseSeat(player, "left");
@@ -495,51 +484,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     };
   }
 
-  /**
-   * The sender's seat, once the message passed the rate check; undefined if it must be dropped.
-   * `reply` is the Colyseus request context when the client used `room.request`.
-   */
+  /** The sender's seat, if the message may be processed (see `ClientPolicy.admit`). */
   #admitMessage(client: Client, type: string, reply?: RequestReply): LockstepPlayer | undefined {
-    if (this.#kicked.has(client.sessionId)) return undefined;
-    const player = this.#roster.bySession(client.sessionId);
-    const guard = this.#guards.get(client.sessionId);
-    if (player === undefined || guard === undefined) return undefined;
-    const now = performance.now();
-    if (guard.messages.take(now)) return player;
-    const error: LockstepErrorMessage = {
-      code: LockstepErrorCode.RATE_LIMITED,
-      type,
-      message: `more than ${this.settings.maxMessagesPerSecond} messages per second`,
-      details: { retry_after_ms: guard.messages.msUntilToken(now) },
-    };
-    this.#refuse(client, error, true, reply);
-    return undefined;
-  }
-
-  /**
-   * `ws` closes a client whose message exceeds `maxPayload` before any room code runs; the
-   * room only sees the socket's error. Marking the session makes that close final (no
-   * reconnection window) and reported as a kick.
-   */
-  #watchOversizedMessages(client: Client): void {
-    client.ref.on("error", (error: { code?: string }) => {
-      if (error?.code === WS_MESSAGE_TOO_BIG) this.#kicked.add(client.sessionId);
-    });
-  }
-
-  /**
-   * Tells the client why its message was refused (as a request rejection when it asked with
-   * `room.request`, else as `lockstep_error`); on a strike past the budget, closes it as abusive.
-   */
-  #refuse(client: Client, error: LockstepErrorMessage, strike: boolean, reply?: RequestReply): void {
-    if (reply?.id !== undefined) reply.reject(error);
-    else client.send(ControlMessage.LOCKSTEP_ERROR, error);
-    if (!strike) return;
-    const guard = this.#guards.get(client.sessionId);
-    if (guard !== undefined && guard.strike(performance.now())) {
-      this.#kicked.add(client.sessionId);
-      client.leave(LockstepCloseCode.ABUSE, "too many refused messages");
-    }
+    return this.#policy.admit(client, type, reply) ? this.#roster.bySession(client.sessionId) : undefined;
   }
 
   #onPrepare = (client: Client, message: unknown): void => {
@@ -547,7 +494,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (player === undefined) return;
     const ready = (message as { ready?: unknown } | undefined)?.ready ?? true;
     if (typeof ready !== "boolean") {
-      this.#refuse(client, { code: LockstepErrorCode.INVALID_REQUEST, type: ControlMessage.ROOM_PREPARE, message: "`ready` must be a boolean" }, true);
+      this.#policy.refuse(client, { code: LockstepErrorCode.INVALID_REQUEST, type: ControlMessage.ROOM_PREPARE, message: "`ready` must be a boolean" }, true);
       return;
     }
     // Readiness only matters before the start; afterwards the message is accepted and ignored.
@@ -569,7 +516,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const player = this.#admitMessage(client, ControlMessage.SYNC_ACTION);
     if (player === undefined) return;
     if (this.#phase !== "running") {
-      this.#refuse(client, { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` }, false);
+      this.#policy.refuse(client, { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` }, false);
       return;
     }
     // A plain Colyseus `send` arrives decoded: re-encode once so every client gets the same compact bytes.
@@ -580,16 +527,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
       if (metrics !== undefined) metrics.actionsAccepted++;
     } else {
       metrics?.refused(result.error.code);
-      this.#refuse(client, result.error, result.strike);
+      this.#policy.refuse(client, result.error, result.strike);
     }
   }
 
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
     const type = ControlMessage.SYNC_REQUEST_RELOAD_FRAMES;
     if (this.#admitMessage(client, type, reply) === undefined) return undefined;
-    const answer = this.#reloads.answer(message, this.#guards.get(client.sessionId)!, performance.now(), this.#publisher.lastPublished);
+    const answer = this.#reloads.answer(message, this.#policy.guard(client.sessionId), performance.now(), this.#publisher.lastPublished);
     if ("error" in answer) {
-      this.#refuse(client, answer.error, answer.strike, reply);
+      this.#policy.refuse(client, answer.error, answer.strike, reply);
       return undefined;
     }
     for (const chunk of answer.chunks) client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk);
