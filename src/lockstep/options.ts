@@ -7,6 +7,7 @@ export const DEFAULT_FRAME_RATE = 30;
 export const MAX_FRAME_RATE = 120;
 /** A match needs someone to play against by default; a solo demo sets 1. */
 export const DEFAULT_MIN_PLAYERS = 2;
+/** Four seats: the usual size of an RTS or MOBA lobby, and the benchmark's room. */
 export const DEFAULT_MAX_PLAYERS = 4;
 /** Slots are varints in frames; 64 keeps every slot header in one byte. */
 export const MAX_PLAYERS_LIMIT = 64;
@@ -26,6 +27,7 @@ export const DEFAULT_RELOAD_CHUNK_FRAMES = 600;
 export const DEFAULT_RELOAD_CHUNK_BYTES = 64 * 1024;
 /** A reconnecting client needs one request; a few more cover retries. */
 export const DEFAULT_RELOAD_REQUESTS_PER_SECOND = 2;
+/** Reload requests a client may make back to back before the per-second rate applies. */
 export const DEFAULT_RELOAD_BURST = 5;
 /** An hour of 4-player 30 Hz input is ~7 MB; 32 MiB leaves room for longer or busier matches. */
 export const DEFAULT_MAX_LOG_BYTES = 32 * 1024 * 1024;

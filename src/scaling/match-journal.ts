@@ -3,6 +3,7 @@ import type { MatchStore, PersistedMatch, PersistedSeat } from "./match-store.ts
 
 /** A lease lives 3 s and is renewed every second: two missed renewals still leave it alive, a dead process loses it within 3 s. */
 export const LEASE_TTL_MS = 3000;
+/** How often the owner renews its lease (a third of its life). */
 export const LEASE_RENEW_MS = 1000;
 /** Finished matches stay readable for an hour (replays, support), then expire. */
 export const FINISHED_MATCH_RETENTION_SECONDS = 3600;
