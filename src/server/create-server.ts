@@ -31,6 +31,11 @@ export interface LockstepServerOptions {
   readonly maxPayloadBytes?: number;
   /** Print the Colyseus banner (default false). */
   readonly greet?: boolean;
+  /**
+   * How often every connection is pinged to detect dead ones (Colyseus's default: 3000 ms, all
+   * connections in one burst); 0 disables it (dead connections then wait for TCP to notice).
+   */
+  readonly pingIntervalMs?: number;
   /** PEM certificate and key: serve HTTPS and WSS instead of HTTP and WS. */
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Standard security headers on every HTTP response (helmet); default true. */
@@ -64,6 +69,7 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
   const tls = options.tls;
   const transport = new WebSocketTransport({
     maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    ...(options.pingIntervalMs !== undefined ? { pingInterval: options.pingIntervalMs } : {}),
     ...(tls !== undefined ? { server: createHttpsServer({ cert: tls.cert, key: tls.key }) } : {}),
   });
   const routes = options.routes;

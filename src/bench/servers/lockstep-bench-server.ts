@@ -32,6 +32,7 @@ const server = await createLockstepServer({
   rooms: { bench: BenchRoom },
   services: { metrics },
   securityHeaders: false,
+  ...(process.env["PING_INTERVAL_MS"] !== undefined ? { pingIntervalMs: Number(process.env["PING_INTERVAL_MS"]) } : {}),
   routes: (app) => {
     app.get("/__bench/stats", (request, response) => {
       handleStatsRequest(stats, request.url, (body) => response.type("json").send(body));
