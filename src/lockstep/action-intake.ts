@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { decodeAction } from "../protocol/action-codec.ts";
+import { decodeAction, encodeAction } from "../protocol/action-codec.ts";
+import { assertPlainMsgpack } from "../protocol/plain-msgpack.ts";
 import { LockstepErrorCode, type LockstepErrorMessage } from "../protocol/messages.ts";
 import type { InputQueue } from "./input-queue.ts";
 import type { LockstepOptions } from "./options.ts";
@@ -51,7 +52,9 @@ export class ActionIntake<TAction> {
 
   /**
    * Admits an action for `frame`. `payload` is the encoded action; `decoded` is passed when
-   * Colyseus already decoded it (plain `room.send("sync_action", …)`), saving a second decode.
+   * Colyseus already decoded it (plain `room.send("sync_action", …)`, whose bytes the message
+   * gate checked as plain data), saving a second decode. With an `actionSchema`, the bytes
+   * queued for the frame are the schema's output, re-encoded.
    */
   admit(player: LockstepPlayer, frame: number, payload: Uint8Array, decoded?: { value: unknown }): AdmitResult {
     const options = this.#options;
@@ -75,13 +78,16 @@ export class ActionIntake<TAction> {
       value = decoded.value;
     } else {
       try {
+        // Plain data only: no msgpackr extension may build a cycle, a date or a typed array for the hooks or the other clients.
+        assertPlainMsgpack(payload);
         value = decodeAction(payload);
       } catch (error) {
-        return refuse(LockstepErrorCode.ACTION_MALFORMED, `action is not valid msgpack: ${(error as Error).message}`, true);
+        return refuse(LockstepErrorCode.ACTION_MALFORMED, `action is not one plain msgpack value: ${(error as Error).message}`, true);
       }
     }
 
     let action = value as TAction;
+    let relayed = payload;
     if (this.#schema !== undefined) {
       const result = this.#schema["~standard"].validate(value);
       if (result instanceof Promise) {
@@ -92,6 +98,16 @@ export class ActionIntake<TAction> {
         return refuse(LockstepErrorCode.ACTION_INVALID, `action does not match the schema: ${issues}`, true);
       }
       action = result.value;
+      // What the other clients receive is what the schema accepted (extra keys stripped,
+      // values coerced), never the sender's original bytes.
+      try {
+        relayed = encodeAction(action);
+      } catch (error) {
+        return refuse(LockstepErrorCode.ACTION_INVALID, `the schema's output cannot be encoded: ${(error as Error).message}`, false);
+      }
+      if (relayed.byteLength > options.maxActionBytes) {
+        return refuse(LockstepErrorCode.ACTION_TOO_LARGE, `action of ${relayed.byteLength} bytes (as accepted by the schema) exceeds the limit of ${options.maxActionBytes}`, true);
+      }
     }
 
     if (this.#validate !== undefined) {
@@ -101,7 +117,7 @@ export class ActionIntake<TAction> {
       }
     }
 
-    this.#queue.pushAction(player.slot, player.uid, payload, action);
+    this.#queue.pushAction(player.slot, player.uid, relayed, action);
     return ACCEPTED;
   }
 }

@@ -6,6 +6,13 @@ import type { LockstepOptions } from "./options.ts";
 /** Error code of `ws` for a client message over `maxPayload` (it then closes the socket with 1009). */
 const WS_MESSAGE_TOO_BIG = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
 
+/**
+ * How long a client closed as abusive has to complete the close handshake before its socket
+ * is destroyed: a flooder that ignores the close frame must not keep the server parsing its
+ * traffic for the WebSocket library's 30-second close timeout.
+ */
+export const ABUSE_CLOSE_GRACE_MS = 1000;
+
 /** The part of Colyseus's message context a refusal uses: set when the client called `room.request`. */
 export interface RequestReply {
   readonly id?: number;
@@ -13,9 +20,9 @@ export interface RequestReply {
 }
 
 /**
- * How a room treats each client's messages: per-session rate and strike budgets, refusals
- * with a clear error, and the list of sessions closed as abusive (which get no reconnection
- * window and leave as "kicked").
+ * How a room treats each client's messages: per-session budgets (every message counts, of any
+ * type, WebSocket pings included), refusals with a clear error, strikes, and the sessions closed
+ * as abusive (which get no reconnection window and leave as "kicked").
  */
 export class ClientPolicy {
   readonly #options: LockstepOptions;
@@ -36,9 +43,14 @@ export class ClientPolicy {
     this.#guards.delete(sessionId);
   }
 
-  /** The session's budgets (it must be open). */
-  guard(sessionId: string): ClientGuard {
-    return this.#guards.get(sessionId)!;
+  /** The session's budgets, if it is open. */
+  guard(sessionId: string): ClientGuard | undefined {
+    return this.#guards.get(sessionId);
+  }
+
+  /** True if the session is open and was not closed as abusive or kicked: its messages may be processed. */
+  accepts(sessionId: string): boolean {
+    return this.#guards.has(sessionId) && !this.#kicked.has(sessionId);
   }
 
   isKicked(sessionId: string): boolean {
@@ -56,23 +68,30 @@ export class ClientPolicy {
   }
 
   /**
-   * `ws` closes a client whose message exceeds `maxPayload` before any room code runs; the
-   * room only sees the socket's error. Marking the session makes that close final (no
-   * reconnection window) and reported as a kick.
+   * Watches a connection for what never reaches a message handler: `ws` closes a client whose
+   * message exceeds `maxPayload` (1009) before any room code runs, and answers WebSocket pings
+   * by itself. The first makes the close final (no reconnection window, reported as a kick);
+   * the second counts against the message budget like any message.
    */
   watch(client: Client): void {
     client.ref.on("error", (error: { code?: string }) => {
       if (error?.code === WS_MESSAGE_TOO_BIG) this.#kicked.add(client.sessionId);
     });
+    client.ref.on("ping", () => {
+      const guard = this.#guards.get(client.sessionId);
+      if (guard === undefined || this.#kicked.has(client.sessionId)) return;
+      if (!guard.pings.take(performance.now())) this.expel(client, "WebSocket ping flood");
+      else this.spend(client, "ping");
+    });
   }
 
   /**
-   * True if a message of this client may be processed: the session is open, not kicked, and
-   * within its message rate (otherwise the client is told, and it counts as a strike).
+   * Counts one message of a client against its rate. Returns false when the rate is exceeded:
+   * the client is told (`RATE_LIMITED`), it counts as a strike, and the message must be dropped.
    */
-  admit(client: Client, type: string, reply?: RequestReply): boolean {
+  spend(client: Client, type: string, reply?: RequestReply): boolean {
     const guard = this.#guards.get(client.sessionId);
-    if (guard === undefined || this.#kicked.has(client.sessionId)) return false;
+    if (guard === undefined) return false;
     const now = performance.now();
     if (guard.messages.take(now)) return true;
     this.refuse(client, {
@@ -89,13 +108,28 @@ export class ClientPolicy {
    * `room.request`, else as `lockstep_error`); on a strike past the budget, closes it as abusive (4429).
    */
   refuse(client: Client, error: LockstepErrorMessage, strike: boolean, reply?: RequestReply): void {
+    if (this.#kicked.has(client.sessionId)) return;
     if (reply?.id !== undefined) reply.reject(error);
     else client.send(ControlMessage.LOCKSTEP_ERROR, error);
     if (!strike) return;
     const guard = this.#guards.get(client.sessionId);
-    if (guard !== undefined && guard.strike(performance.now())) {
-      this.#kicked.add(client.sessionId);
-      client.leave(LockstepCloseCode.ABUSE, "too many refused messages");
-    }
+    if (guard !== undefined && guard.strike(performance.now())) this.expel(client, "too many refused messages");
+  }
+
+  /**
+   * Closes a client as abusive: code 4429, no reconnection window, reported as `kicked`. Its
+   * later messages are dropped unread, and its socket is destroyed if it has not completed the
+   * close handshake within {@link ABUSE_CLOSE_GRACE_MS}.
+   */
+  expel(client: Client, reason: string): void {
+    this.#kicked.add(client.sessionId);
+    const socket = client.ref as { terminate?: () => void; readyState?: number };
+    client.leave(LockstepCloseCode.ABUSE, reason);
+    setTimeout(() => {
+      if (socket.readyState !== CLOSED) socket.terminate?.();
+    }, ABUSE_CLOSE_GRACE_MS).unref();
   }
 }
+
+/** `WebSocket.CLOSED`. */
+const CLOSED = 3;

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { CloseCode, ErrorCode, Room, ServerError, logger, type Client } from "@colyseus/core";
+import { CloseCode, ErrorCode, OnMessageException, Room, ServerError, logger, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { encodeAction } from "../protocol/action-codec.ts";
 import { ByteWriter } from "../protocol/byte-writer.ts";
@@ -15,6 +15,7 @@ import {
 } from "../protocol/messages.ts";
 import { ActionIntake, type ActionValidator, type ActionVerdict } from "./action-intake.ts";
 import { ClientPolicy, type RequestReply } from "./client-policy.ts";
+import { MessageGate } from "./message-gate.ts";
 import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
 import { FrameLog } from "./frame-log.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
@@ -147,6 +148,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#log = new FrameLog({ firstFrame: settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
     this.#policy = new ClientPolicy(settings);
+    MessageGate.install(this, this.#policy);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
     this.#reloads = new ReloadService(this.#log, settings);
     this.#publisher = new FramePublisher(this.#sendFrame, this.#log.lastFrame);
@@ -427,7 +429,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   /**
    * Runs a game hook. A hook that throws must not stop the frame clock or crash the process:
-   * the error goes to `onUncaughtException` if the room defines it, else to the Colyseus logger.
+   * the error goes to `onUncaughtException` (which logs it unless the room overrides it).
    */
   #notify(hook: string, call: () => void): void {
     try {
@@ -439,11 +441,24 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   #reportHookError(hook: string, error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));
-    if (this.onUncaughtException !== undefined) {
-      this.onUncaughtException(failure as never, hook as never);
-    } else {
-      logger.error(`LockstepRoom ${this.roomName} (${this.roomId}): ${hook} threw:`, failure);
+    this.onUncaughtException(failure as never, hook as never);
+  }
+
+  /**
+   * Where errors of the room's code end up: Colyseus routes message handlers (sync throws and
+   * async rejections), lifecycle methods and timers here, and so do the room's hooks. A
+   * `ServerError` thrown on purpose (a refused join) is the client's answer, not an error; a
+   * message handler that fails refuses that message (`MESSAGE_FAILED`, a strike: no client
+   * input may reach an uncaught exception); everything is logged through the Colyseus logger.
+   * Override to report elsewhere; call `super.onUncaughtException` to keep the refusal.
+   */
+  override onUncaughtException(error: RoomException | Error, methodName: RoomMethodName | string): void {
+    if (error.cause instanceof ServerError) return;
+    if (error instanceof OnMessageException && error.client !== undefined && this.#policy !== undefined) {
+      const type = typeof error.type === "string" ? error.type : undefined;
+      this.#policy.refuse(error.client, { code: LockstepErrorCode.MESSAGE_FAILED, message: "the room could not process this message", ...(type !== undefined ? { type } : {}) }, true);
     }
+    logger.error(`LockstepRoom ${this.roomName} (${this.roomId}): ${methodName} threw:`, error.cause ?? error);
   }
 
   /** `validateAction`, bound, with a throw turned into a refusal (the sender is not at fault). */
@@ -484,13 +499,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     };
   }
 
-  /** The sender's seat, if the message may be processed (see `ClientPolicy.admit`). */
-  #admitMessage(client: Client, type: string, reply?: RequestReply): LockstepPlayer | undefined {
-    return this.#policy.admit(client, type, reply) ? this.#roster.bySession(client.sessionId) : undefined;
+  /** The sender's seat, if its messages may be processed (its rate and envelope were checked by the `MessageGate`). */
+  #seatOf(client: Client): LockstepPlayer | undefined {
+    return this.#policy.accepts(client.sessionId) ? this.#roster.bySession(client.sessionId) : undefined;
   }
 
   #onPrepare = (client: Client, message: unknown): void => {
-    const player = this.#admitMessage(client, ControlMessage.ROOM_PREPARE);
+    const player = this.#seatOf(client);
     if (player === undefined) return;
     const ready = (message as { ready?: unknown } | undefined)?.ready ?? true;
     if (typeof ready !== "boolean") {
@@ -513,7 +528,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   };
 
   #acceptAction(client: Client, payload: Uint8Array | undefined, decoded: unknown): void {
-    const player = this.#admitMessage(client, ControlMessage.SYNC_ACTION);
+    const player = this.#seatOf(client);
     if (player === undefined) return;
     if (this.#phase !== "running") {
       this.#policy.refuse(client, { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` }, false);
@@ -532,9 +547,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
-    const type = ControlMessage.SYNC_REQUEST_RELOAD_FRAMES;
-    if (this.#admitMessage(client, type, reply) === undefined) return undefined;
-    const answer = this.#reloads.answer(message, this.#policy.guard(client.sessionId), performance.now(), this.#publisher.lastPublished);
+    const guard = this.#policy.guard(client.sessionId);
+    if (this.#seatOf(client) === undefined || guard === undefined) return undefined;
+    const answer = this.#reloads.answer(message, guard, performance.now(), this.#publisher.lastPublished);
     if ("error" in answer) {
       this.#policy.refuse(client, answer.error, answer.strike, reply);
       return undefined;

@@ -71,6 +71,14 @@ export const LockstepErrorCode = {
   FRAME_OUT_OF_RANGE: "FRAME_OUT_OF_RANGE",
   /** A reload asked for frames the log no longer keeps (see `logOverflow`). */
   FRAME_EVICTED: "FRAME_EVICTED",
+  /** Bytes that are not a well-formed message, or a payload that is not plain msgpack data (extensions, NaN, `__proto__` keys, over-deep nesting). */
+  MESSAGE_MALFORMED: "MESSAGE_MALFORMED",
+  /** A message type (or Colyseus message code) that this room has no handler for. */
+  MESSAGE_UNKNOWN: "MESSAGE_UNKNOWN",
+  /** The room failed while processing the message; it was dropped (reported on the server). */
+  MESSAGE_FAILED: "MESSAGE_FAILED",
+  /** The client's outgoing queue is full (it is not reading fast enough): the reload was refused; retry after `details.retry_after_ms`. */
+  SEND_QUEUE_FULL: "SEND_QUEUE_FULL",
 } as const;
 
 /** One of {@link LockstepErrorCode}'s values. */

@@ -11,6 +11,14 @@ export const ProtocolErrorCode = {
   INVALID_VALUE: "PROTOCOL_INVALID_VALUE",
   /** Bytes were left over after a complete message. */
   TRAILING_BYTES: "PROTOCOL_TRAILING_BYTES",
+  /**
+   * A msgpack value that is not plain data: an extension (msgpackr uses them for cycles,
+   * dates, sets, typed arrays, errors, regular expressions), the reserved byte 0xc1, a
+   * non-finite float, a map key that is not a string or an integer, or a `__proto__` key.
+   */
+  NOT_PLAIN_DATA: "PROTOCOL_NOT_PLAIN_DATA",
+  /** Arrays and maps nested deeper than allowed. */
+  TOO_DEEP: "PROTOCOL_TOO_DEEP",
 } as const;
 
 /** One of {@link ProtocolErrorCode}'s values. */

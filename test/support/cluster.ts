@@ -26,10 +26,13 @@ export class ClusterNode {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.#child = child;
+    // Only this start's output counts: after a restart the previous run's banner is still in `output`.
+    let sinceStart = "";
     return new Promise((resolve, reject) => {
       const onData = (chunk: Buffer): void => {
         this.#output += chunk.toString();
-        if (this.#output.includes("colyseus-lockstep demo: open")) resolve();
+        sinceStart += chunk.toString();
+        if (sinceStart.includes("colyseus-lockstep demo: open")) resolve();
       };
       child.stdout!.on("data", onData);
       child.stderr!.on("data", (chunk: Buffer) => (this.#output += chunk.toString()));

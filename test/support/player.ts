@@ -1,4 +1,6 @@
 import { Client, type Room } from "@colyseus/sdk";
+import { decode } from "@colyseus/schema";
+import { unpack } from "msgpackr";
 import {
   BinaryMessage,
   ControlMessage,
@@ -12,6 +14,9 @@ import {
   type ReloadResponse,
   type RoomInfoMessage,
 } from "../../src/protocol/index.ts";
+
+/** Colyseus's `ROOM_RESPONSE` code (the answer to a request). */
+const ROOM_RESPONSE = 22;
 
 /** Longest a test waits for an event before failing (a hang would otherwise stall CI). */
 export const EVENT_TIMEOUT_MS = 10_000;
@@ -82,13 +87,29 @@ export class TestPlayer {
   readonly ends = new EventLog<MatchEndMessage>("match_end");
   readonly control = new EventLog<{ type: string; message: unknown }>("a control message");
   readonly closes = new EventLog<number>("the room to close");
+  /** Answers to requests, including those sent raw (which the SDK itself does not track). */
+  readonly responses = new EventLog<{ requestId: number; status: number; payload: unknown }>("a request response");
+  /** When each live frame arrived (`performance.now()`), in arrival order. */
+  readonly arrivals: number[] = [];
 
   private constructor(room: Room) {
     this.room = room;
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => {
+      this.arrivals.push(performance.now());
       const copy = bytes.slice();
       this.frames.push({ bytes: copy, frame: decodeFrame(copy) });
     });
+    const dispatch = room.connection.events.onmessage!;
+    room.connection.events.onmessage = (event: MessageEvent) => {
+      const bytes = new Uint8Array(event.data as ArrayBuffer);
+      if (bytes[0] === ROOM_RESPONSE) {
+        const it = { offset: 1 };
+        const requestId = decode.number(bytes, it) as number;
+        const status = bytes[it.offset++]!;
+        this.responses.push({ requestId, status, payload: it.offset < bytes.byteLength ? unpack(bytes.subarray(it.offset)) : undefined });
+      }
+      dispatch(event);
+    };
     room.onMessage(BinaryMessage.RELOAD_FRAMES, (bytes: Uint8Array) => {
       const chunk = decodeReloadChunk(bytes.slice());
       this.reloaded.push({ requestId: chunk.requestId, final: chunk.final, frames: [...chunk.frameBytes] });
@@ -118,6 +139,11 @@ export class TestPlayer {
   /** Own slot, from `room_info`. */
   async slot(): Promise<number> {
     return (await this.infos.wait()).you.slot;
+  }
+
+  /** Sends bytes as they are, bypassing the SDK's framing (see `raw-messages.ts`). */
+  raw(bytes: Uint8Array): void {
+    this.room.connection.send(bytes);
   }
 
   ready(): void {

@@ -149,3 +149,29 @@ export class GatedRoom extends LockstepRoom<Record<string, unknown>> {
 export class SoloGatedRoom extends GatedRoom {
   override lockstep: LockstepOptionsInput = { frameRate: 30, minPlayers: 1, maxPlayers: 2 };
 }
+
+/**
+ * A room for throwing arbitrary bytes at: budgets high enough that a fuzzing client is never
+ * closed, and two game messages of its own whose handlers fail (one throws, one rejects).
+ */
+export class FuzzRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, frameRate: 30, minPlayers: 2, maxPlayers: 2, maxMessagesPerSecond: 1_000_000, maxStrikes: 1_000_000,
+    reloadRequestsPerSecond: 1_000_000, reloadBurst: 1_000_000 };
+
+  override onCreate(options?: Record<string, unknown>): void | Promise<unknown> {
+    const created = super.onCreate(options);
+    this.onMessage("boom", () => {
+      throw new Error("a game handler that throws");
+    });
+    this.onMessage("boom_async", async () => {
+      throw new Error("a game handler that rejects");
+    });
+    return created;
+  }
+}
+
+/** Three players at 30 Hz with the default budgets: the room the flood tests attack. */
+export class FloodRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { requireAuth: false, frameRate: 30, minPlayers: 3, maxPlayers: 3 };
+}
