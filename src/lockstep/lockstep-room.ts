@@ -23,6 +23,8 @@ import { defaultIdentity, isAuthenticated } from "./identity.ts";
 import { InputQueue } from "./input-queue.ts";
 import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./options.ts";
 import { ReloadService } from "./reload-service.ts";
+import { ReloadPacer } from "./reload-pacer.ts";
+import { SEND_QUEUE_CHECK_MS, SEND_QUEUE_STALL_MS, SendQueueWatch } from "./send-queue.ts";
 import { FramePublisher } from "./frame-publisher.ts";
 import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
@@ -90,6 +92,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #scheduler!: FrameScheduler;
   #intake!: ActionIntake<TAction>;
   #reloads!: ReloadService;
+  #sendQueues!: SendQueueWatch;
+  #pacer!: ReloadPacer;
+  #sendQueueTimer: NodeJS.Timeout | undefined;
   #publisher!: FramePublisher;
   #services: LockstepServices = {};
   /** Set while a stopping process hands the match over: connections close without leaving the match. */
@@ -151,6 +156,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
     MessageGate.install(this, this.#policy);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
     this.#reloads = new ReloadService(this.#log, settings);
+    this.#sendQueues = new SendQueueWatch(settings.maxSendQueueBytes);
+    this.#pacer = new ReloadPacer(this.#sendQueues, (client, chunk) => client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk));
+    this.#sendQueueTimer = setInterval(() => this.#dropStalledReaders(), SEND_QUEUE_CHECK_MS);
+    this.#sendQueueTimer.unref();
     this.#publisher = new FramePublisher(this.#sendFrame, this.#log.lastFrame);
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
@@ -187,6 +196,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   override onDrop(client: Client, _code?: number): void | Promise<unknown> {
+    this.#pacer.cancel(client.sessionId);
     const player = this.#roster.bySession(client.sessionId);
     const window = this.settings.reconnectWindowSeconds;
     // Without allowReconnection here, Colyseus goes on to onLeave: the seat is released.
@@ -217,6 +227,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   override onLeave(client: Client, _code?: number): void | Promise<unknown> {
+    this.#pacer.cancel(client.sessionId);
     if (this.#handingOver) return;
     const player = this.#roster.bySession(client.sessionId);
     if (player === undefined) return;
@@ -243,6 +254,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   override onDispose(): void | Promise<unknown> {
     this.#scheduler?.stop();
+    clearInterval(this.#sendQueueTimer);
+    this.#pacer?.stop();
     this.#phaseLease?.release();
     clearTimeout(this.#readyTimer);
     const journal = this.#publisher?.journal;
@@ -350,6 +363,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   #sendFrame = (bytes: Uint8Array): void => {
     this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS);
+    const overflowing = this.#sendQueues.overflowing(this.clients);
+    if (overflowing !== undefined) for (const client of overflowing) this.#dropReader(client);
     const metrics = this.#services.metrics;
     if (metrics !== undefined) {
       metrics.framesSent += this.clients.length;
@@ -549,12 +564,23 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
     const guard = this.#policy.guard(client.sessionId);
     if (this.#seatOf(client) === undefined || guard === undefined) return undefined;
-    const answer = this.#reloads.answer(message, guard, performance.now(), this.#publisher.lastPublished);
+    const queueFull = this.#pacer.busy(client.sessionId) || !this.#sendQueues.hasRoom(client);
+    const answer = this.#reloads.answer(message, guard, performance.now(), this.#publisher.lastPublished, queueFull);
     if ("error" in answer) {
       this.#policy.refuse(client, answer.error, answer.strike, reply);
       return undefined;
     }
-    for (const chunk of answer.chunks) client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk);
-    return answer.response;
+    // The summary answers `room.request` after the last chunk, on the same socket.
+    return this.#pacer.send(client, answer.chunker).then((chunks) => (chunks === undefined ? undefined : answer.response(chunks)));
   };
+
+  /** Cuts the connection of clients that stopped reading (see `SendQueueWatch`); their seats are held like any drop. */
+  #dropStalledReaders(): void {
+    for (const client of this.#sendQueues.check(this.clients, performance.now())) this.#dropReader(client);
+  }
+
+  #dropReader(client: Client): void {
+    logger.info(`lockstep: room ${this.roomId} dropped ${client.sessionId}: it is not reading (outgoing queue over ${this.settings.maxSendQueueBytes} bytes, or over a quarter of it for ${SEND_QUEUE_STALL_MS / 1000} s)`);
+    (client.ref as { terminate?: () => void }).terminate?.();
+  }
 }

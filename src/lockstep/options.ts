@@ -29,6 +29,11 @@ export const DEFAULT_RELOAD_CHUNK_BYTES = 64 * 1024;
 export const DEFAULT_RELOAD_REQUESTS_PER_SECOND = 2;
 /** Reload requests a client may make back to back before the per-second rate applies. */
 export const DEFAULT_RELOAD_BURST = 5;
+/**
+ * Bytes a client's outgoing queue may hold: several catch-up chunks in flight. A client over it,
+ * or over a quarter of it for 10 s, is not reading and is dropped (its seat held).
+ */
+export const DEFAULT_MAX_SEND_QUEUE_BYTES = 1024 * 1024;
 /** An hour of 4-player 30 Hz input is ~7 MB; 32 MiB leaves room for longer or busier matches. */
 export const DEFAULT_MAX_LOG_BYTES = 32 * 1024 * 1024;
 
@@ -72,12 +77,22 @@ export const lockstepOptionsSchema = z
     reloadBurst: z.number().int().min(1).default(DEFAULT_RELOAD_BURST),
     /** Memory bound of the frame log. */
     maxLogBytes: z.number().int().min(2 * DEFAULT_LOG_BLOCK_BYTES).default(DEFAULT_MAX_LOG_BYTES),
+    /**
+     * Bound of one client's outgoing queue. Reload chunks are written only while the queue is
+     * under a quarter of it (the rest waits, and new reloads get `SEND_QUEUE_FULL`); a client
+     * over it, or over a quarter of it for 10 s, is dropped (seat held for reconnection).
+     */
+    maxSendQueueBytes: z.number().int().min(64 * 1024).default(DEFAULT_MAX_SEND_QUEUE_BYTES),
     /** At the bound: drop the oldest frames (reloads before them get `FRAME_EVICTED`) or end the match (`log_full`). */
     logOverflow: z.enum(["evict-oldest", "end-match"]).default("evict-oldest"),
   })
   .strict()
   .refine((options) => options.minPlayers <= options.maxPlayers, {
     message: "minPlayers must not exceed maxPlayers",
+  })
+  // Reload chunks are written below a quarter of the bound: one chunk must fit in what is left.
+  .refine((options) => options.reloadChunkBytes * 2 <= options.maxSendQueueBytes, {
+    message: "maxSendQueueBytes must be at least twice reloadChunkBytes",
   });
 
 /** Settings as a room writes them (every field optional). */

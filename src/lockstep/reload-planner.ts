@@ -1,7 +1,7 @@
 import { ByteWriter } from "../protocol/byte-writer.ts";
 import { LockstepErrorCode, type LockstepErrorMessage } from "../protocol/messages.ts";
 import { encodeReloadChunkHeader } from "../protocol/reload-codec.ts";
-import type { FrameLog } from "./frame-log.ts";
+import type { FrameLog, FrameRun } from "./frame-log.ts";
 
 /** Chunk size limits of a reload answer. */
 export interface ReloadLimits {
@@ -49,46 +49,78 @@ export function checkReloadRange(
 }
 
 /**
- * Builds the `reload_frames` payloads for a checked range: frames in order, each chunk within
- * the limits (a single frame larger than `maxBytes` goes alone), the last chunk flagged final.
- * An empty range yields one empty final chunk, so a client always learns the request is done.
- * Frames are copied from the log as contiguous runs, never re-encoded.
+ * Cuts a checked range into `reload_frames` payloads, one at a time, so an answer can be paced
+ * to a slow client without building all of it up front: frames in order, each chunk within the
+ * limits (a single frame larger than `maxBytes` goes alone), the last chunk flagged final. An
+ * empty range yields one empty final chunk, so a client always learns the request is done.
+ * Frames are copied from the log as contiguous runs, never re-encoded; the runs are taken when
+ * the chunker is made, so frames the log evicts meanwhile are still sent as they were.
  */
-export function buildReloadChunks(log: FrameLog, range: FrameRange, requestId: number, limits: ReloadLimits): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  const writer = new ByteWriter(Math.min(limits.maxBytes, 64 * 1024) + 16);
-  const emit = (segments: Uint8Array[], frameCount: number, final: boolean): void => {
-    writer.reset();
-    encodeReloadChunkHeader(writer, { requestId, final, frameCount });
-    for (const segment of segments) writer.bytes(segment);
-    chunks.push(writer.toBytes());
-  };
-  if (range.end < range.start) {
-    emit([], 0, true);
-    return chunks;
+export class ReloadChunker {
+  readonly #runs: FrameRun[];
+  readonly #requestId: number;
+  readonly #limits: ReloadLimits;
+  readonly #writer: ByteWriter;
+  /** Next run, and next frame within it, to put in a chunk. */
+  #run = 0;
+  #index = 0;
+  #done = false;
+
+  constructor(log: FrameLog, range: FrameRange, requestId: number, limits: ReloadLimits) {
+    this.#runs = range.end < range.start ? [] : log.runs(range.start, range.end);
+    this.#requestId = requestId;
+    this.#limits = limits;
+    this.#writer = new ByteWriter(Math.min(limits.maxBytes, 64 * 1024) + 16);
   }
 
-  let segments: Uint8Array[] = [];
-  let frames = 0;
-  let bytes = 0;
-  for (const run of log.runs(range.start, range.end)) {
-    let segmentStart = 0;
-    for (let i = 0; i < run.ends.length; i++) {
-      const frameStart = i === 0 ? 0 : run.ends[i - 1]!;
-      const frameSize = run.ends[i]! - frameStart;
-      if (frames > 0 && (frames === limits.maxFrames || bytes + frameSize > limits.maxBytes)) {
-        if (frameStart > segmentStart) segments.push(run.bytes.subarray(segmentStart, frameStart));
-        emit(segments, frames, false);
-        segments = [];
-        frames = 0;
-        bytes = 0;
-        segmentStart = frameStart;
-      }
-      frames++;
-      bytes += frameSize;
-    }
-    segments.push(run.bytes.subarray(segmentStart, run.bytes.byteLength));
+  /** True once the final chunk has been returned. */
+  get done(): boolean {
+    return this.#done;
   }
-  emit(segments, frames, true);
+
+  /** The next chunk, or undefined after the final one. */
+  next(): Uint8Array | undefined {
+    if (this.#done) return undefined;
+    const segments: Uint8Array[] = [];
+    let frames = 0;
+    let bytes = 0;
+    while (this.#run < this.#runs.length) {
+      const run = this.#runs[this.#run]!;
+      const segmentStart = this.#index === 0 ? 0 : run.ends[this.#index - 1]!;
+      let index = this.#index;
+      while (index < run.ends.length) {
+        const frameStart = index === 0 ? 0 : run.ends[index - 1]!;
+        const frameSize = run.ends[index]! - frameStart;
+        if (frames > 0 && (frames === this.#limits.maxFrames || bytes + frameSize > this.#limits.maxBytes)) break;
+        frames++;
+        bytes += frameSize;
+        index++;
+      }
+      const segmentEnd = index === 0 ? 0 : run.ends[index - 1]!;
+      if (segmentEnd > segmentStart) segments.push(run.bytes.subarray(segmentStart, segmentEnd));
+      if (index < run.ends.length) {
+        this.#index = index;
+        return this.#emit(segments, frames, false);
+      }
+      this.#run++;
+      this.#index = 0;
+    }
+    this.#done = true;
+    return this.#emit(segments, frames, true);
+  }
+
+  #emit(segments: readonly Uint8Array[], frameCount: number, final: boolean): Uint8Array {
+    const writer = this.#writer.reset();
+    encodeReloadChunkHeader(writer, { requestId: this.#requestId, final, frameCount });
+    for (const segment of segments) writer.bytes(segment);
+    return writer.toBytes();
+  }
+}
+
+/** Every chunk of a reload answer at once (see {@link ReloadChunker}). */
+export function buildReloadChunks(log: FrameLog, range: FrameRange, requestId: number, limits: ReloadLimits): Uint8Array[] {
+  const chunker = new ReloadChunker(log, range, requestId, limits);
+  const chunks: Uint8Array[] = [];
+  for (let chunk = chunker.next(); chunk !== undefined; chunk = chunker.next()) chunks.push(chunk);
   return chunks;
 }

@@ -3,10 +3,12 @@ import { LockstepErrorCode, type LockstepErrorMessage, type ReloadResponse } fro
 import type { ClientGuard } from "./client-guard.ts";
 import type { FrameLog } from "./frame-log.ts";
 import type { LockstepOptions } from "./options.ts";
-import { buildReloadChunks, checkReloadRange } from "./reload-planner.ts";
+import { ReloadChunker, checkReloadRange, type FrameRange } from "./reload-planner.ts";
 
 const TYPE = "sync_request_reload_frames";
 const MAX_REQUEST_ID = 0xffffffff;
+/** A client whose queue is full is told to ask again after this long: about what a slow link needs to drain a chunk. */
+export const SEND_QUEUE_RETRY_MS = 500;
 
 const reloadRequestSchema = z.object({
   start_frame: z.number().int().min(0),
@@ -14,10 +16,11 @@ const reloadRequestSchema = z.object({
   request_id: z.number().int().min(0).max(MAX_REQUEST_ID).optional(),
 });
 
-/** A reload answer: the chunks to send, in order, and the summary returned to `room.request`. */
+/** A reload answer: its chunks, produced one at a time (see `ReloadChunker`), and the summary returned to `room.request` once they are sent. */
 export interface ReloadAnswer {
-  readonly chunks: readonly Uint8Array[];
-  readonly response: ReloadResponse;
+  readonly chunker: ReloadChunker;
+  /** The summary, given the number of chunks sent. */
+  response(chunks: number): ReloadResponse;
 }
 
 /** A refused reload request; `strike` says whether it counts against the client. */
@@ -39,8 +42,12 @@ export class ReloadService {
     this.#options = options;
   }
 
-  /** Answers one request from a client whose budgets are in `guard`; `lastFrame` is the last frame sent to clients. */
-  answer(message: unknown, guard: ClientGuard, now: number, lastFrame: number = this.#log.lastFrame): ReloadAnswer | ReloadRefusal {
+  /**
+   * Answers one request from a client whose budgets are in `guard`; `lastFrame` is the last
+   * frame sent to clients; `queueFull` says the client cannot take an answer now (its outgoing
+   * queue is over the pacing mark, or an earlier answer is still being sent).
+   */
+  answer(message: unknown, guard: ClientGuard, now: number, lastFrame: number = this.#log.lastFrame, queueFull = false): ReloadAnswer | ReloadRefusal {
     if (!guard.reloads.take(now)) {
       return {
         strike: true,
@@ -61,19 +68,31 @@ export class ReloadService {
     const range = checkReloadRange(this.#log, start, end, lastFrame);
     if ("code" in range) return { strike: range.code === LockstepErrorCode.INVALID_REQUEST, error: range };
 
-    const chunks = buildReloadChunks(this.#log, range, requestId, {
+    if (queueFull) {
+      return {
+        strike: false,
+        error: {
+          code: LockstepErrorCode.SEND_QUEUE_FULL,
+          type: TYPE,
+          message: "this client is not reading its messages fast enough: ask again once it has caught up",
+          details: { retry_after_ms: SEND_QUEUE_RETRY_MS },
+        },
+      };
+    }
+    const chunker = new ReloadChunker(this.#log, range, requestId, {
       maxFrames: this.#options.reloadChunkFrames,
       maxBytes: this.#options.reloadChunkBytes,
     });
-    return {
-      chunks,
-      response: {
-        request_id: requestId,
-        start_frame: range.start,
-        end_frame: range.end,
-        frames: Math.max(0, range.end - range.start + 1),
-        chunks: chunks.length,
-      },
-    };
+    return { chunker, response: (chunks) => summary(range, requestId, chunks) };
   }
+}
+
+function summary(range: FrameRange, requestId: number, chunks: number): ReloadResponse {
+  return {
+    request_id: requestId,
+    start_frame: range.start,
+    end_frame: range.end,
+    frames: Math.max(0, range.end - range.start + 1),
+    chunks,
+  };
 }

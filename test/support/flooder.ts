@@ -8,7 +8,9 @@
  *
  * Kinds: `ping` (Colyseus PING), `ws-ping` (WebSocket ping frames), `unknown` (a message type
  * the room does not have), `request` (requests of an unknown type), `malformed` (a payload
- * that is not msgpack), `big` (valid 3.9 KiB messages).
+ * that is not msgpack), `big` (valid 3.9 KiB messages); and `slow-reader`, which stops reading
+ * its socket and asks for the whole frame log twice a second (within the reload rate), as a
+ * client that wants the server to hold ever more data for it would.
  */
 import type { WebSocket as NodeWebSocket } from "ws";
 import { encodeAction } from "../../src/protocol/action-codec.ts";
@@ -38,6 +40,7 @@ const messages: Record<string, (i: number) => Uint8Array | "ws-ping"> = {
   request: (i) => requestMessage(i, "nope"),
   malformed: () => dataMessage(ControlMessage.SYNC_ACTION, Uint8Array.of(0xc1, 0xc1)),
   big: () => big,
+  "slow-reader": () => PING_MESSAGE,
 };
 const next = messages[kind];
 if (next === undefined) throw new Error(`unknown kind ${kind}`);
@@ -52,9 +55,22 @@ await new Promise<void>((resolve) => {
 
 const started = performance.now();
 let sent = 0;
+if (kind === "slow-reader") {
+  (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+  await new Promise<void>((resolve) => {
+    const ask = setInterval(() => {
+      if (code !== undefined || performance.now() - started > maxMs || socket.readyState !== socket.OPEN) {
+        clearInterval(ask);
+        resolve();
+        return;
+      }
+      socket.send(requestMessage(++sent, ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, encodeAction({ start_frame: 0, request_id: sent })));
+    }, 500);
+  });
+}
 await new Promise<void>((resolve) => {
   const burst = (): void => {
-    if (code !== undefined || performance.now() - started > maxMs) return resolve();
+    if (code !== undefined || performance.now() - started > maxMs || kind === "slow-reader") return resolve();
     if (socket.bufferedAmount < MAX_QUEUED_BYTES) {
       for (let i = 0; i < BURST && socket.readyState === socket.OPEN; i++) {
         const message = next(sent + 1);

@@ -175,3 +175,10 @@ export class FuzzRoom extends TestGameRoom {
 export class FloodRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = { requireAuth: false, frameRate: 30, minPlayers: 3, maxPlayers: 3 };
 }
+
+/** Big actions fill the frame log fast; a small outgoing-queue bound makes a slow reader show quickly. */
+export class SlowReaderRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false, frameRate: 60, minPlayers: 3, maxPlayers: 3, maxActionBytes: 3600, maxActionsPerFrame: 8,
+    maxMessagesPerSecond: 1000, reloadChunkBytes: 16 * 1024, maxSendQueueBytes: 256 * 1024, reconnectWindowSeconds: 30 };
+}
