@@ -122,9 +122,13 @@ export class LockstepClient {
     return this.#wrap<ActionOf<T>>(await this.colyseus.joinById(roomId, options));
   }
 
-  /** Takes back a seat held for this player (e.g. after a page reload) and catches up from the match start. */
+  /**
+   * Takes back a seat held for this player (e.g. after a page reload) and catches up from the
+   * match start. Tries each endpoint in order, as automatic reconnection does; rejects with the
+   * last endpoint's error if none takes the seat back.
+   */
   async reconnect<T = unknown>(reconnectionToken: string): Promise<LockstepMatch<ActionOf<T>>> {
-    return this.#wrap<ActionOf<T>>(await this.colyseus.reconnect(reconnectionToken));
+    return this.#wrap<ActionOf<T>>(await this.#reconnectAnywhere(reconnectionToken));
   }
 
   #wrap<TAction>(room: Room): LockstepMatch<TAction> {

@@ -221,3 +221,25 @@ test("leave() settles even when the server never confirms it", async () => {
     await proxy.close();
   }
 });
+
+test("LockstepClient.reconnect(token) tries every endpoint: a dead first one, then the live one", async () => {
+  const dead = await TcpProxy.start("127.0.0.1", server.port);
+  try {
+    dead.refuse();
+    const { match: first, observer } = await startSdkMatch(new LockstepClient(server.url, { autoReconnect: false }), server.url);
+    const connection = watchConnection(first);
+    const token = first.reconnectionToken;
+    const slot = first.you!.slot;
+    cutConnection(first);
+    assert.deepEqual(await connection.closed, { code: 1006, reason: "connection lost" });
+    assert.equal(first.phase, "closed", "without autoReconnect, a lost connection is final");
+
+    const second = await within(new LockstepClient([`http://127.0.0.1:${dead.port}`, server.url]).reconnect<LossyRoom>(token), "reconnect()");
+    await within(once(second.onStart.bind(second)), "onStart after reconnecting");
+    assert.equal(second.you?.slot, slot, "the same seat");
+    assert.ok(dead.refused >= 1, "the first endpoint was tried first");
+    await Promise.all([second.leave(), observer.room.leave()]);
+  } finally {
+    await dead.close();
+  }
+});
