@@ -36,7 +36,11 @@ export class ReconnectLoop {
     let delay = FIRST_RETRY_MS;
     while (!this.#cancelled) {
       const attempt = this.#reconnect(reconnectionToken).catch(() => undefined);
-      const outcome = await this.#wait(deadline - performance.now(), attempt);
+      let outcome = await this.#wait(deadline - performance.now(), attempt);
+      // A timer may fire a little before its time: the attempt gets the rest of it.
+      while (outcome === undefined && !this.#cancelled && performance.now() < deadline) {
+        outcome = await this.#wait(deadline - performance.now(), attempt);
+      }
       if (outcome === undefined) {
         // Out of time or cancelled with the attempt in flight: a seat it takes back later is released.
         void attempt.then((late) => late?.leave(true));
@@ -51,6 +55,7 @@ export class ReconnectLoop {
       const pause = Math.min(delay, deadline - performance.now());
       if (this.#cancelled || pause <= 0) return undefined;
       await this.#wait(pause);
+      if (performance.now() >= deadline) return undefined; // no time left for another attempt
       delay = Math.min(MAX_RETRY_MS, delay * 2);
     }
     return undefined;

@@ -34,7 +34,7 @@ test("gives up once the time is up, without waiting for an attempt that hangs", 
   const started = performance.now();
   const result = await new ReconnectLoop(reconnect, 50).run("token");
   assert.equal(result, undefined);
-  assert.ok(performance.now() - started >= 49, "it tried for the whole time (timers have millisecond granularity)");
+  assert.ok(performance.now() - started >= 50, "it tried for the whole time");
   assert.equal(attempts.length, 1, "the hanging attempt was not retried on top of itself");
   const late = fakeRoom();
   attempts[0]!.resolve(late as unknown as Room);

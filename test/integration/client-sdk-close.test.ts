@@ -194,7 +194,7 @@ test("automatic reconnection gives up after reconnectTimeoutMs: closed with 4003
     proxy.refuse();
     const close = await connection.closed;
     assert.deepEqual(close, { code: 4003, reason: "gave up reconnecting after 600 ms (connection lost)" });
-    assert.ok(performance.now() - started >= 599, "it kept trying for the whole window (timers have millisecond granularity)");
+    assert.ok(performance.now() - started >= 600, "it kept trying for the whole window");
     assert.ok(proxy.refused >= 3, `it retried (${proxy.refused} attempts)`);
     assert.equal(connection.drops(), 1);
     assert.equal(match.phase, "closed");
