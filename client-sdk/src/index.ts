@@ -10,6 +10,7 @@ export { FrameSequencer, type SequencerSink } from "./frame-sequencer.ts";
 export { createRandom, type DeterministicRandom } from "./random.ts";
 export { hashState } from "./state-hash.ts";
 export {
+  ClientErrorCode,
   LockstepClientError,
   type ActionOf,
   type FrameActionOf,
@@ -17,6 +18,8 @@ export {
   type LockstepFrame,
   type MatchEnd,
   type MatchInfo,
+  type MatchPhase,
   type PlayerLeft,
 } from "./types.ts";
-export { FrameEventKind, type MatchPhase, type PlayerInfo } from "../../src/protocol/index.ts";
+export { CLOSE_CODE_DESCRIPTIONS } from "./close-codes.ts";
+export { FrameEventKind, type PlayerInfo } from "../../src/protocol/index.ts";

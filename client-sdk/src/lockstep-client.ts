@@ -1,14 +1,20 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { AccountApi, type AuthSession, type AuthUser } from "./account-api.ts";
 import { LockstepMatch } from "./lockstep-match.ts";
+import { DEFAULT_RECONNECT_TIMEOUT_MS } from "./reconnect-loop.ts";
 import type { ActionOf } from "./types.ts";
 
 /** Options of {@link LockstepClient}. */
 export interface LockstepClientOptions {
   /** Auth token sent with every join (optional until the server requires one). */
   readonly token?: string;
-  /** Reconnect automatically when the connection drops or the match moves to another process (default true, for up to 30 s). */
+  /** Reconnect automatically when the connection drops or the match moves to another process (default true). */
   readonly autoReconnect?: boolean;
+  /**
+   * How long automatic reconnection keeps trying before the match is closed with 4003
+   * (default 30 000 ms: a server holds a dropped seat 20 s by default, plus time for a match to move).
+   */
+  readonly reconnectTimeoutMs?: number;
 }
 
 /**
@@ -24,6 +30,7 @@ export class LockstepClient {
   readonly colyseus: Client;
   readonly #endpoints: readonly Client[];
   readonly #autoReconnect: boolean;
+  readonly #reconnectTimeoutMs: number;
   readonly #accounts: AccountApi;
 
   /**
@@ -39,6 +46,10 @@ export class LockstepClient {
     // The SDK may restore a token a page stored earlier; this client uses only its own.
     this.token = options.token;
     this.#autoReconnect = options.autoReconnect ?? true;
+    this.#reconnectTimeoutMs = options.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS;
+    if (!Number.isFinite(this.#reconnectTimeoutMs) || this.#reconnectTimeoutMs < 0) {
+      throw new RangeError(`reconnectTimeoutMs must be a finite number of milliseconds >= 0, got ${options.reconnectTimeoutMs}`);
+    }
   }
 
   /** The token sent with joins (set by the login methods, or by hand). */
@@ -111,13 +122,18 @@ export class LockstepClient {
     return this.#wrap<ActionOf<T>>(await this.colyseus.joinById(roomId, options));
   }
 
-  /** Takes back a seat held for this player (e.g. after a page reload) and catches up from the match start. */
+  /**
+   * Takes back a seat held for this player (e.g. after a page reload) and catches up from the
+   * match start. Tries each endpoint in order, as automatic reconnection does; rejects with the
+   * last endpoint's error if none takes the seat back.
+   */
   async reconnect<T = unknown>(reconnectionToken: string): Promise<LockstepMatch<ActionOf<T>>> {
-    return this.#wrap<ActionOf<T>>(await this.colyseus.reconnect(reconnectionToken));
+    return this.#wrap<ActionOf<T>>(await this.#reconnectAnywhere(reconnectionToken));
   }
 
   #wrap<TAction>(room: Room): LockstepMatch<TAction> {
-    return new LockstepMatch<TAction>(room, this.#autoReconnect ? (token) => this.#reconnectAnywhere(token) : undefined);
+    const reconnect = this.#autoReconnect ? (token: string) => this.#reconnectAnywhere(token) : undefined;
+    return new LockstepMatch<TAction>(room, reconnect, this.#reconnectTimeoutMs);
   }
 
   /** Tries each endpoint in turn: any process of the cluster can tell where the match lives now. */

@@ -1,4 +1,4 @@
-import type { Room } from "@colyseus/sdk";
+import { CloseCode, type Room } from "@colyseus/sdk";
 import {
   BinaryMessage,
   ControlMessage,
@@ -15,39 +15,48 @@ import {
   type RoomLeaveMessage,
   type RoomPrepareMessage,
 } from "../../src/protocol/index.ts";
+import { RECOVERABLE_CLOSE_CODES, describeClose } from "./close-codes.ts";
+import { FrameRequests } from "./frame-requests.ts";
 import { FixedStepRunner, startTicking, type GameLoop, type RunHandle, type RunOptions } from "./fixed-step-runner.ts";
 import { FrameSequencer } from "./frame-sequencer.ts";
 import { toLockstepFrame } from "./frame-view.ts";
+import { DEFAULT_RECONNECT_TIMEOUT_MS, ReconnectLoop, type Reconnector } from "./reconnect-loop.ts";
 import { Signal } from "./signal.ts";
-import { LockstepClientError, type LockstepFrame, type MatchEnd, type MatchInfo, type MatchPhase, type PlayerLeft } from "./types.ts";
+import { ClientErrorCode, LockstepClientError, type LockstepFrame, type MatchEnd, type MatchInfo, type MatchPhase, type PlayerLeft } from "./types.ts";
+
+export type { Reconnector };
 
 /** Retry delay for a catch-up request that failed without saying when to retry. */
 const DEFAULT_RETRY_MS = 500;
 
 /**
- * Close codes after which the seat is still held: network loss (1001, 1005, 1006) and a
- * process handing its matches over (4010). Others (4000 left or match over, 4429 abuse) are final.
+ * How long `leave()` waits for the server to close the connection. A server that is reachable
+ * at all answers within a round trip; past this, the match is closed here (the leave message is
+ * already on its way, so a server that reads it late still releases the seat).
  */
-const RECOVERABLE_CLOSE_CODES = new Set([1001, 1005, 1006, 4010]);
-/** Reconnection retries start fast and back off to 2 s... */
-const FIRST_RETRY_MS = 100;
-const MAX_RETRY_MS = 2000;
-/** ...for as long as a server holds a dropped seat by default (20 s), plus the time a match takes to move. */
-const RECONNECT_GIVE_UP_MS = 30_000;
+const LEAVE_CONFIRM_TIMEOUT_MS = 2000;
 
-/** Takes a seat back with a reconnection token, through whichever server answers. */
-export type Reconnector = (reconnectionToken: string) => Promise<Room>;
+/** How the match closed. */
+interface MatchClose {
+  readonly code: number;
+  readonly reason: string;
+}
 
 function toMatchInfo(start: MatchStartMessage): MatchInfo {
   return { players: start.players, seed: start.seed, frameRate: start.frame_rate, startFrame: start.start_frame };
 }
 
 function asClientError(error: unknown): LockstepClientError {
+  if (error instanceof LockstepClientError) return error;
   const reason = (error as { reason?: LockstepErrorMessage }).reason;
   if (reason !== undefined && typeof reason.code === "string") {
     return new LockstepClientError(reason.code, reason.message, reason.type, reason.details);
   }
-  return new LockstepClientError("REQUEST_FAILED", (error as Error).message ?? String(error));
+  return new LockstepClientError(ClientErrorCode.REQUEST_FAILED, (error as Error).message ?? String(error));
+}
+
+function protocolError(error: unknown): LockstepClientError {
+  return new LockstepClientError((error as { code?: string }).code ?? ClientErrorCode.PROTOCOL_ERROR, (error as Error).message);
 }
 
 /**
@@ -61,13 +70,23 @@ function asClientError(error: unknown): LockstepClientError {
 export class LockstepMatch<TAction = unknown> {
   #room: Room;
   readonly #reconnector: Reconnector | undefined;
+  readonly #reconnectTimeoutMs: number;
+  /** The reconnection under way, while the connection is dropped. */
+  #reconnecting: ReconnectLoop | undefined;
+  /** Why the connection dropped, while reconnecting. */
+  #drop: MatchClose | undefined;
   #leaving = false;
+  #leaveTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeInfo: MatchClose | undefined;
+  /** Resolves with the close code once the match is closed (what `leave()` returns). */
+  readonly #closed: Promise<number>;
+  #resolveClosed!: (code: number) => void;
 
   readonly #sequencer: FrameSequencer;
   readonly #players = new Map<number, PlayerInfo>();
   readonly #uidBySlot = new Map<number, string>();
   readonly #gapRequests = new Set<number>();
-  readonly #explicitRequests = new Map<number, Uint8Array[]>();
+  readonly #explicitRequests = new FrameRequests();
   #nextRequestId = 1;
   #you: { uid: string; slot: number } | undefined;
   #phase: MatchPhase = "waiting";
@@ -85,13 +104,20 @@ export class LockstepMatch<TAction = unknown> {
   readonly #frame = new Signal<LockstepFrame<TAction>>();
   readonly #endSignal = new Signal<MatchEnd>();
   readonly #error = new Signal<LockstepClientError>();
-  readonly #drop = new Signal<void>();
+  readonly #dropSignal = new Signal<void>();
   readonly #reconnect = new Signal<void>();
-  readonly #close = new Signal<number>();
+  readonly #close = new Signal<MatchClose>();
 
-  constructor(room: Room, reconnect?: Reconnector) {
+  /**
+   * @param room - a joined `@colyseus/sdk` room of a lockstep server.
+   * @param reconnect - how to take the seat back after a drop; without it, every close is final.
+   * @param reconnectTimeoutMs - how long to keep trying before the match is closed (default 30 s).
+   */
+  constructor(room: Room, reconnect?: Reconnector, reconnectTimeoutMs = DEFAULT_RECONNECT_TIMEOUT_MS) {
     this.#room = room;
     this.#reconnector = reconnect;
+    this.#reconnectTimeoutMs = reconnectTimeoutMs;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#sequencer = new FrameSequencer({
       deliver: (frame, bytes) => this.#deliver(frame, bytes),
       requestGap: (from, to) => this.#requestGap(from, to),
@@ -138,6 +164,7 @@ export class LockstepMatch<TAction = unknown> {
     });
     room.onMessage(ControlMessage.MATCH_START, (start: MatchStartMessage) => this.#onStart(start));
     room.onMessage(ControlMessage.MATCH_END, (end: MatchEndMessage) => {
+      if (this.#phase === "closed") return;
       this.#phase = "ended";
       this.#end = { reason: end.reason, result: end.result, lastFrame: end.last_frame };
       this.#endSignal.emit(this.#end);
@@ -147,43 +174,66 @@ export class LockstepMatch<TAction = unknown> {
     });
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.#receive(bytes));
     room.onMessage(BinaryMessage.RELOAD_FRAMES, (bytes: Uint8Array) => this.#onReloadChunk(bytes));
-    room.onLeave((code: number) => {
-      if (room !== this.#room) return;
-      this.#connected = false;
-      if (this.#reconnector !== undefined && !this.#leaving && this.#phase !== "ended" && RECOVERABLE_CLOSE_CODES.has(code)) {
-        this.#drop.emit();
-        void this.#reconnectLoop(code);
-      } else {
-        this.#close.emit(code);
+    room.onLeave((code: number, reason?: string) => this.#onConnectionClosed(room, code, reason));
+  }
+
+  #onConnectionClosed(room: Room, code: number, reason: string | undefined): void {
+    if (room !== this.#room || this.#phase === "closed") return;
+    this.#connected = false;
+    const description = describeClose(code, reason);
+    const recoverable = this.#reconnector !== undefined && !this.#leaving && this.#phase !== "ended" && RECOVERABLE_CLOSE_CODES.has(code);
+    if (!recoverable) {
+      this.#finish(code, description);
+      return;
+    }
+    this.#drop = { code, reason: description };
+    this.#explicitRequests.failAll(new LockstepClientError(
+      ClientErrorCode.CONNECTION_LOST,
+      `the connection dropped (${code}: ${description}); ask again after onReconnect`,
+      undefined,
+      { close_code: code },
+    ));
+    // Under way before onDrop listeners run, so one of them may call leave().
+    this.#recover(this.#reconnector!);
+    this.#dropSignal.emit();
+  }
+
+  #recover(reconnect: Reconnector): void {
+    const loop = new ReconnectLoop(reconnect, this.#reconnectTimeoutMs);
+    this.#reconnecting = loop;
+    void loop.run(this.#room.reconnectionToken).then((room) => {
+      if (this.#reconnecting !== loop) return; // left or closed meanwhile (the loop was cancelled)
+      this.#reconnecting = undefined;
+      if (room === undefined) {
+        this.#finish(CloseCode.FAILED_TO_RECONNECT, `gave up reconnecting after ${this.#reconnectTimeoutMs} ms (${this.#drop!.reason})`);
+        return;
       }
+      this.#drop = undefined;
+      this.#attach(room);
+      this.#connected = true;
+      // Answers to requests made before the drop are lost: ask again once room_info says how far to go.
+      this.#sequencer.resetRequests();
+      this.#reconnect.emit();
     });
   }
 
-  async #reconnectLoop(code: number): Promise<void> {
-    const reconnect = this.#reconnector!;
-    const token = this.#room.reconnectionToken;
-    const deadline = Date.now() + RECONNECT_GIVE_UP_MS;
-    let delay = FIRST_RETRY_MS;
-    for (;;) {
-      try {
-        const room = await reconnect(token);
-        if (this.#leaving) {
-          await room.leave(true);
-          return;
-        }
-        this.#attach(room);
-        this.#connected = true;
-        // Answers to requests made before the drop are lost: ask again once room_info says how far to go.
-        this.#sequencer.resetRequests();
-        this.#reconnect.emit();
-        return;
-      } catch {
-        if (this.#leaving || Date.now() + delay > deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(MAX_RETRY_MS, delay * 2);
-      }
-    }
-    if (!this.#leaving) this.#close.emit(code);
+  /** The match is over for this client: final phase, pending calls rejected, `leave()` settled, `onClose` once. */
+  #finish(code: number, reason: string): void {
+    if (this.#phase === "closed") return;
+    this.#phase = "closed";
+    this.#connected = false;
+    this.#closeInfo = { code, reason };
+    this.#reconnecting?.cancel();
+    this.#reconnecting = undefined;
+    clearTimeout(this.#leaveTimer);
+    this.#explicitRequests.failAll(this.#closedError());
+    this.#resolveClosed(code);
+    this.#close.emit(this.#closeInfo);
+  }
+
+  #closedError(): LockstepClientError {
+    const { code, reason } = this.#closeInfo!;
+    return new LockstepClientError(ClientErrorCode.MATCH_CLOSED, `the match is closed (${code}: ${reason})`, undefined, { close_code: code });
   }
 
   /** A player took a seat (also fired for this client). */
@@ -205,11 +255,18 @@ export class LockstepMatch<TAction = unknown> {
   /** A message was refused, a catch-up failed, or server data could not be decoded. */
   onError(listener: (error: LockstepClientError) => void): () => void { return this.#error.add(listener); }
   /** This client's connection dropped; the SDK is reconnecting. */
-  onDrop(listener: () => void): () => void { return this.#drop.add(listener); }
+  onDrop(listener: () => void): () => void { return this.#dropSignal.add(listener); }
   /** This client's connection is back; missed frames are being fetched. */
   onReconnect(listener: () => void): () => void { return this.#reconnect.add(listener); }
-  /** The room connection closed for good, with its close code (4000: left or match over; 4429: closed as abusive). */
-  onClose(listener: (code: number) => void): () => void { return this.#close.add(listener); }
+  /**
+   * The match is closed for this client: fired once, when `phase` becomes `closed`, with the
+   * close code and a reason (the server's, else what the code means: see
+   * `CLOSE_CODE_DESCRIPTIONS`). 4000: left, match over or kicked; 4429: closed as abusive;
+   * 1009: a message was too large; 4003: reconnection gave up. A listener may take the code only.
+   */
+  onClose(listener: (code: number, reason: string) => void): () => void {
+    return this.#close.add(({ code, reason }) => listener(code, reason));
+  }
 
   /** The last frame delivered to `onFrame`, or undefined. */
   get lastFrame(): number | undefined { return this.#sequencer.lastDelivered; }
@@ -225,9 +282,17 @@ export class LockstepMatch<TAction = unknown> {
   get info(): MatchInfo | undefined { return this.#info; }
   /** How it ended, once ended. */
   get end(): MatchEnd | undefined { return this.#end; }
+  /**
+   * `waiting`, `running`, `ended` (after `match_end`), then `closed` once the connection is gone
+   * for good (`ended` matches too: `end` tells a match that ended normally from a lost one).
+   */
   get phase(): MatchPhase { return this.#phase; }
-  /** False while this client's connection is dropped. */
+  /** False while this client's connection is dropped, and once the match is closed. */
   get connected(): boolean { return this.#connected; }
+  /** The close code, once `phase` is `closed`. */
+  get closeCode(): number | undefined { return this.#closeInfo?.code; }
+  /** The close reason (the server's, else what the code means), once `phase` is `closed`. */
+  get closeReason(): string | undefined { return this.#closeInfo?.reason; }
   get roomId(): string { return this.room.roomId; }
   get sessionId(): string { return this.room.sessionId; }
   /** Pass to `LockstepClient.reconnect` to come back after a page reload. */
@@ -251,28 +316,56 @@ export class LockstepMatch<TAction = unknown> {
   /**
    * Fetches frames `from..to` (inclusive; `to` defaults to the last closed frame) from the
    * server's log, for replays or inspection. They are returned here only, never to `onFrame`.
+   * Rejects with a `LockstepClientError`: the server's code, `CONNECTION_LOST` if the
+   * connection is or goes down before the answer, `MATCH_CLOSED` once the match is closed.
    */
   async requestFrames(from: number, to?: number): Promise<LockstepFrame<TAction>[]> {
-    const requestId = this.#mintRequestId();
-    this.#explicitRequests.set(requestId, []);
-    try {
-      await this.room.request(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, {
+    if (this.#phase === "closed") throw this.#closedError();
+    if (!this.#connected) {
+      throw new LockstepClientError(ClientErrorCode.CONNECTION_LOST, "the connection is down; ask again after onReconnect");
+    }
+    const frames = await this.#explicitRequests.run(
+      this.#mintRequestId(),
+      (requestId) => this.room.request(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, {
         start_frame: from,
         ...(to !== undefined ? { end_frame: to } : {}),
         request_id: requestId,
-      });
-      return this.#explicitRequests.get(requestId)!.map((bytes) => toLockstepFrame<TAction>(bytes, this.#uidOf));
-    } catch (error) {
-      throw asClientError(error);
-    } finally {
-      this.#explicitRequests.delete(requestId);
-    }
+      }),
+      asClientError,
+    );
+    return frames.map((bytes) => toLockstepFrame<TAction>(bytes, this.#uidOf));
   }
 
-  /** Leaves the room (consented: the seat is released at once). Resolves with the close code. */
+  /**
+   * Leaves the room (consented: the seat is released at once) and resolves with the close code
+   * once the match is closed. Never hangs: on a closed match it resolves at once with the code
+   * it closed with; while reconnecting it stops the retries and resolves at once with the
+   * drop's code; if the server does not confirm within 2 s, the match is closed here (1006).
+   * Calling it again returns the same result.
+   */
   leave(): Promise<number> {
-    this.#leaving = true;
-    return this.room.leave(true);
+    if (this.#phase !== "closed" && !this.#leaving) {
+      this.#leaving = true;
+      if (this.#reconnecting !== undefined) {
+        const drop = this.#drop!;
+        this.#finish(drop.code, `left while reconnecting (${drop.reason})`);
+      } else {
+        void this.room.leave(true);
+        this.#leaveTimer = setTimeout(() => this.#leaveUnconfirmed(), LEAVE_CONFIRM_TIMEOUT_MS);
+      }
+    }
+    return this.#closed;
+  }
+
+  #leaveUnconfirmed(): void {
+    this.#finish(CloseCode.ABNORMAL_CLOSURE, "left without the server's confirmation");
+    // Whatever still comes through on this socket belongs to a closed match.
+    this.room.removeAllListeners();
+    try {
+      this.room.connection.close();
+    } catch {
+      // Already closing: nothing to release.
+    }
   }
 
   /**
@@ -326,7 +419,7 @@ export class LockstepMatch<TAction = unknown> {
     try {
       frame = frameNumberOf(bytes);
     } catch (error) {
-      this.#error.emit(new LockstepClientError((error as { code?: string }).code ?? "PROTOCOL_ERROR", (error as Error).message));
+      this.#error.emit(protocolError(error));
       return;
     }
     // The SDK reuses nothing, but copying keeps buffered frames independent of the socket's buffers.
@@ -338,14 +431,10 @@ export class LockstepMatch<TAction = unknown> {
     try {
       chunk = decodeReloadChunk(bytes.slice());
     } catch (error) {
-      this.#error.emit(new LockstepClientError((error as { code?: string }).code ?? "PROTOCOL_ERROR", (error as Error).message));
+      this.#error.emit(protocolError(error));
       return;
     }
-    const explicit = this.#explicitRequests.get(chunk.requestId);
-    if (explicit !== undefined) {
-      explicit.push(...chunk.frameBytes);
-      return;
-    }
+    if (this.#explicitRequests.collect(chunk.requestId, chunk.frameBytes)) return;
     for (let i = 0; i < chunk.frames.length; i++) this.#sequencer.receive(chunk.frames[i]!.frame, chunk.frameBytes[i]!);
   }
 
@@ -354,7 +443,7 @@ export class LockstepMatch<TAction = unknown> {
     try {
       frame = toLockstepFrame<TAction>(bytes, this.#uidOf);
     } catch (error) {
-      this.#error.emit(new LockstepClientError((error as { code?: string }).code ?? "PROTOCOL_ERROR", (error as Error).message));
+      this.#error.emit(protocolError(error));
       return;
     }
     this.#lastFrameData = frame;

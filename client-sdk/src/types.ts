@@ -1,6 +1,14 @@
-import type { FrameEventKind, LockstepErrorCode, MatchPhase, PlayerInfo } from "../../src/protocol/index.ts";
+import type { FrameEventKind, LockstepErrorCode, MatchPhase as ServerMatchPhase, PlayerInfo } from "../../src/protocol/index.ts";
 
-export type { FrameEventKind, LockstepErrorCode, MatchPhase, PlayerInfo };
+export type { FrameEventKind, LockstepErrorCode, PlayerInfo };
+
+/**
+ * Where a match stands, as this client sees it: the server's phases (`waiting` for players,
+ * `running`, `ended` once `match_end` arrived), then `closed` once this client's connection is
+ * gone for good (closed by the server, left, or reconnection gave up; see `onClose`). A match
+ * that ended normally is `closed` too once the room closes: its `end` is what tells.
+ */
+export type MatchPhase = ServerMatchPhase | "closed";
 
 /**
  * The action type of a server room, for typing `sendAction`: pass the room class's instance
@@ -56,9 +64,24 @@ export interface PlayerLeft {
   readonly reason: "left" | "kicked";
 }
 
-/** An error reported to `onError`: a refused message, a failed catch-up, a protocol problem. */
+/** Codes of the errors the SDK raises itself, next to the server's `LockstepErrorCode`s. */
+export const ClientErrorCode = {
+  /** A request failed without a coded answer from the server (e.g. it timed out). */
+  REQUEST_FAILED: "REQUEST_FAILED",
+  /** The connection dropped before the answer came; ask again after `onReconnect`. */
+  CONNECTION_LOST: "CONNECTION_LOST",
+  /** The match is closed (`details.close_code` says how): nothing can be asked any more. */
+  MATCH_CLOSED: "MATCH_CLOSED",
+  /** Data from the server could not be decoded. */
+  PROTOCOL_ERROR: "PROTOCOL_ERROR",
+} as const;
+
+/** One of {@link ClientErrorCode}'s values. */
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+/** An error reported to `onError` (a refused message, a failed catch-up, a protocol problem) or thrown by `requestFrames`. */
 export class LockstepClientError extends Error {
-  /** A `LockstepErrorCode`, or `PROTOCOL_*` for undecodable server data. */
+  /** A `LockstepErrorCode` from the server, or a {@link ClientErrorCode} (`PROTOCOL_*` for undecodable server data). */
   readonly code: LockstepErrorCode | string;
   /** The message type that was refused, when the server said. */
   readonly type: string | undefined;

@@ -92,7 +92,8 @@ test("two browser tabs play the demo in lockstep and end with the same frame cou
     (async () => { for (let i = 0; i < 4; i++) await stepTowardCentre(bob, "y"); })(),
   ]);
   await alice.click("#end");
-  await Promise.all([alice, bob].map((page) => page.waitForFunction(() => arena.phase === "ended")));
+  // match_end, then the room closes: the phase ends at `closed`; the status shows the match ended normally.
+  await Promise.all([alice, bob].map((page) => page.waitForFunction(() => arena.phase === "closed")));
   const lastFrame = await alice.evaluate(() => Number(document.getElementById("status")!.textContent!.match(/frame (\d+)/)![1]));
   await Promise.all([alice, bob].map((page) => page.waitForFunction((last) => arena.frame === last, lastFrame)));
 

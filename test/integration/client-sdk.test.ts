@@ -5,8 +5,9 @@ import { FrameEventKind } from "../../src/protocol/index.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
 import { cutConnection } from "../support/drop.ts";
 import { EVENT_TIMEOUT_MS, TestPlayer } from "../support/player.ts";
-import { LossyRoom, type TestAction } from "../support/rooms.ts";
-import { serverRoom, startServer } from "../support/server.ts";
+import { LossyRoom } from "../support/rooms.ts";
+import { once, startSdkMatch } from "../support/sdk-match.ts";
+import { startServer } from "../support/server.ts";
 
 let server: LockstepServer;
 before(async () => {
@@ -37,28 +38,13 @@ function recordFrames<T>(match: LockstepMatch<T>) {
   return { frames, waitFor };
 }
 
-function once<T>(subscribe: (listener: (value: T) => void) => () => void): Promise<T> {
-  return new Promise((resolve) => {
-    const off = subscribe((value) => {
-      off();
-      resolve(value);
-    });
-  });
-}
-
 const numbers = (frames: readonly LockstepFrame<unknown>[]) => frames.map((frame) => frame.frame);
 const consecutive = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-async function startMatch(): Promise<{ match: LockstepMatch<TestAction>; observer: TestPlayer; room: LossyRoom }> {
-  const match = await new LockstepClient(server.url).joinOrCreate<LossyRoom>("lossy", { name: "sdk" });
-  const observer = await TestPlayer.joinById(server.url, match.roomId);
-  const started = once(match.onStart.bind(match));
-  match.ready();
-  observer.ready();
-  const info = await started;
-  assert.equal(info.frameRate, 60);
-  assert.equal(match.seed, info.seed);
-  return { match, observer, room: serverRoom<LossyRoom>(match.roomId) };
+async function startMatch() {
+  const started = await startSdkMatch(new LockstepClient(server.url), server.url);
+  assert.equal(started.match.info!.frameRate, 60);
+  return started;
 }
 
 test("frames lost on the way are fetched from the log and delivered once, in order", async () => {

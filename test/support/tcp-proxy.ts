@@ -17,6 +17,8 @@ export class TcpProxy {
   readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
   #mode: ProxyMode = "forward";
   #port = 0;
+  #refused = 0;
+  readonly #refusedWaiters: { count: number; resolve: () => void }[] = [];
 
   private constructor(targetHost: string, targetPort: number) {
     this.#targetHost = targetHost;
@@ -47,6 +49,17 @@ export class TcpProxy {
 
   get mode(): ProxyMode {
     return this.#mode;
+  }
+
+  /** Connections refused so far (in `refuse` mode): how often a client tried to get through. */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** Resolves once `count` connections in all have been refused. */
+  waitForRefused(count: number): Promise<void> {
+    if (this.#refused >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#refusedWaiters.push({ count, resolve }));
   }
 
   /** Moves bytes again (held bytes flow on) and accepts new connections. */
@@ -90,7 +103,12 @@ export class TcpProxy {
 
   #accept(client: Socket): void {
     if (this.#mode === "refuse") {
+      this.#refused++;
       client.resetAndDestroy();
+      for (const waiter of this.#refusedWaiters.filter((candidate) => candidate.count <= this.#refused)) {
+        this.#refusedWaiters.splice(this.#refusedWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
       return;
     }
     const upstream = createConnection({ host: this.#targetHost, port: this.#targetPort });
