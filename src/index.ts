@@ -11,10 +11,11 @@ export { FrameLog, type FrameRun, type LogOverflowPolicy } from "./lockstep/fram
 export { FrameScheduler, type MonotonicClock, type Timers } from "./lockstep/frame-scheduler.ts";
 export { lockstepOptionsSchema, resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./lockstep/options.ts";
 export { createLockstepServer, type LockstepServer, type LockstepServerOptions } from "./server/create-server.ts";
+export type { AdmissionLimits, TokenVerifier, VerifiedIdentity } from "./server/room-admission.ts";
 export { LockstepMetrics } from "./lockstep/metrics.ts";
 export { Histogram } from "./lockstep/histogram.ts";
 export { PhaseBalancer, type PhaseLease } from "./lockstep/phase-balancer.ts";
-export { installAccounts, mountAuthRoutes, AUTH_PREFIX, type AccountsOptions } from "./accounts/accounts.ts";
+export { accountsTokenVerifier, installAccounts, mountAuthRoutes, AUTH_PREFIX, type AccountsOptions } from "./accounts/accounts.ts";
 export { requirePermission } from "./accounts/admin-gate.ts";
 export { Role, Permission, hasPermission } from "./accounts/roles.ts";
 export { loadSecurityConfig, type SecurityConfig } from "./accounts/security-config.ts";

@@ -2,6 +2,7 @@ import { openUserStore } from "./accounts/open-user-store.ts";
 import { loadSecurityConfig } from "./accounts/security-config.ts";
 import { startDemoServer } from "./demo/demo-server.ts";
 import { createScalingBackends, loadScalingConfig } from "./scaling/scaling-config.ts";
+import { limitsFromEnv } from "./server/limits-from-env.ts";
 
 /** Default port of `npm start`, overridable with PORT. */
 const DEFAULT_PORT = 2567;
@@ -18,7 +19,7 @@ if (!config.production && !process.env["JWT_SECRET"]) {
 }
 const store = await openUserStore(config);
 const scaling = createScalingBackends(scalingConfig);
-const demo = await startDemoServer({ store, config, scaling, port });
+const demo = await startDemoServer({ store, config, scaling, port, limits: limitsFromEnv() });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
 console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);
 console.log(scalingConfig.redisUrl !== undefined ? `cluster: Redis, this process is reached at ${scalingConfig.publicAddress}` : "single process (set REDIS_URL to run several)");

@@ -31,6 +31,7 @@ export const CLOSE_CODE_DESCRIPTIONS: Readonly<Record<number, string>> = {
   [CloseCode.FAILED_TO_RECONNECT]: "reconnection failed",
   [CloseCode.MAY_TRY_RECONNECT]: "the match is moving to another process",
   [LockstepCloseCode.ABUSE]: "closed as abusive",
+  [LockstepCloseCode.WAITING_TIMEOUT]: "the match did not start in time; the room closed",
 };
 
 /** The close reason the server sent, or else what the code means. */

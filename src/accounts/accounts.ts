@@ -2,7 +2,7 @@ import { ErrorCode, ServerError } from "@colyseus/core";
 import { JWT, auth } from "@colyseus/auth";
 import type { Application, Request, Response } from "express";
 import { sanitizeName } from "../lockstep/identity.ts";
-import { LockstepRoom } from "../lockstep/lockstep-room.ts";
+import type { TokenVerifier, VerifiedIdentity } from "../server/room-admission.ts";
 import { boundedJsonBody, perMinuteLimit } from "./request-guards.ts";
 import { Role } from "./roles.ts";
 import type { SecurityConfig } from "./security-config.ts";
@@ -30,9 +30,8 @@ function optionName(options: unknown): string | undefined {
 
 /**
  * Wires accounts into the process: `@colyseus/auth` callbacks on the user store (register,
- * login, guests, tokens with id, name, role and a revocable version), the JWT secret, and the
- * join check of every `LockstepRoom`, which refuses a forged, expired or revoked token with
- * the reason before any seat is reserved.
+ * login, guests, tokens with id, name, role and a revocable version) and the JWT secret. Rooms
+ * check tokens through {@link accountsTokenVerifier}, passed to `createLockstepServer`.
  */
 export function installAccounts({ store, config }: AccountsOptions): void {
   JWT.settings.secret = config.jwtSecret;
@@ -60,12 +59,17 @@ export function installAccounts({ store, config }: AccountsOptions): void {
     onParseToken: (claims: unknown) => claims,
   });
 
-  LockstepRoom.onAuth = async (token: string): Promise<unknown> => {
-    // No token: the room decides (`requireAuth`), so open rooms keep working.
-    if (!token) return true;
+}
+
+/**
+ * Verifies login tokens for `createLockstepServer({ auth })`: signature, expiry, and that the
+ * token was not revoked (logout, role change). A refused token fails the join with the reason.
+ */
+export function accountsTokenVerifier(store: UserStore): TokenVerifier {
+  return async (token) => {
     const claims = await verifyToken(token, store);
     if (typeof claims === "string") throw new ServerError(ErrorCode.AUTH_FAILED, TOKEN_PROBLEM_MESSAGES[claims]);
-    return claims;
+    return claims as unknown as VerifiedIdentity;
   };
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { monitor } from "@colyseus/monitor";
 import type express from "express";
-import { installAccounts, mountAuthRoutes } from "../accounts/accounts.ts";
+import { accountsTokenVerifier, installAccounts, mountAuthRoutes } from "../accounts/accounts.ts";
 import { requirePermission } from "../accounts/admin-gate.ts";
 import { Permission } from "../accounts/roles.ts";
 import type { SecurityConfig } from "../accounts/security-config.ts";
@@ -11,6 +11,7 @@ import { mountAdminRoutes } from "../scaling/admin-routes.ts";
 import type { ScalingBackends } from "../scaling/scaling-config.ts";
 import { LockstepMetrics } from "../lockstep/metrics.ts";
 import { createLockstepServer, type LockstepServer } from "../server/create-server.ts";
+import type { AdmissionLimits } from "../server/room-admission.ts";
 import { ArenaRoom } from "./arena-room.ts";
 
 /** Files of the demo page, built by `npm run build:web` (run automatically by `npm start`). */
@@ -46,6 +47,8 @@ export interface DemoServerOptions {
   readonly host?: string;
   /** Presence, driver and match store for several processes; default: one process. */
   readonly scaling?: ScalingBackends;
+  /** Matchmaking and room limits (see `createLockstepServer`). */
+  readonly limits?: Partial<AdmissionLimits>;
 }
 
 /**
@@ -67,6 +70,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
     ...(scaling?.publicAddress !== undefined ? { publicAddress: scaling.publicAddress } : {}),
     services: { ...scaling?.services, metrics },
     rooms: { arena: ArenaRoom },
+    auth: accountsTokenVerifier(store),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
     routes: (app) => {
       mountAuthRoutes(app, { store, config });
       app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie }), monitor());

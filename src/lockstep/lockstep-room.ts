@@ -7,6 +7,7 @@ import { FrameEventKind, encodeFrame } from "../protocol/frame-codec.ts";
 import {
   BinaryMessage,
   ControlMessage,
+  LockstepCloseCode,
   LockstepErrorCode,
   type MatchEndMessage,
   type MatchPhase,
@@ -100,11 +101,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
   /** Set while a stopping process hands the match over: connections close without leaving the match. */
   #handingOver = false;
   #phaseLease: PhaseLease | undefined;
+  /** This room counts against the process's room limit (see `SeatRegistry`). */
+  #counted = false;
   readonly #frameWriter = new ByteWriter();
   #policy!: ClientPolicy;
   #phase: MatchPhase = "waiting";
   #match: MatchStartMessage | undefined;
   #readyTimer: NodeJS.Timeout | undefined;
+  #waitingTimer: NodeJS.Timeout | undefined;
+  /** Set while the room closes everyone out (waiting timeout): drops are not held for reconnection. */
+  #closing = false;
 
   /** Validated settings. */
   get settings(): LockstepOptions {
@@ -166,7 +172,28 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
     this.onMessageBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
     this.onMessage(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, this.#onReloadRequest);
+    // Counted last, once nothing else can fail: a room refused here never existed.
+    const full = this.#services.seats?.roomOpened(this.roomId, stored !== undefined);
+    if (full !== undefined) {
+      this.onDispose();
+      throw new ServerError(503, full);
+    }
+    this.#counted = true;
     if (stored !== undefined) this.#resume(stored);
+    else this.#armWaitingTimer();
+  }
+
+  /** A room whose match never starts is reclaimed (see `waitingTimeoutSeconds`). */
+  #armWaitingTimer(): void {
+    const seconds = this.settings.waitingTimeoutSeconds;
+    if (seconds === 0) return;
+    this.#waitingTimer = setTimeout(() => {
+      if (this.#phase !== "waiting") return;
+      logger.info(`lockstep: room ${this.roomId} closed: its match did not start within ${seconds} s`);
+      this.#closing = true;
+      this.disconnect(LockstepCloseCode.WAITING_TIMEOUT).catch(() => undefined);
+    }, seconds * 1000);
+    this.#waitingTimer.unref();
   }
 
   override onJoin(client: Client, options?: unknown, auth?: unknown): void | Promise<unknown> {
@@ -183,6 +210,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       throw new ServerError(ErrorCode.APPLICATION_ERROR, `player ${identity.uid} is already in this room`);
     }
     const player = this.#roster.seat(identity, client);
+    if (isAuthenticated(auth)) this.#services.seats?.seated(player.uid, this.roomId);
     this.#policy.watch(client);
     this.#policy.open(client.sessionId);
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.JOINED);
@@ -195,13 +223,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#maybeStart();
   }
 
-  override onDrop(client: Client, _code?: number): void | Promise<unknown> {
+  override onDrop(client: Client, code?: number): void | Promise<unknown> {
     this.#pacer.cancel(client.sessionId);
+    // Colyseus closes a client with 4002 for input it could not handle (a failed validator of
+    // a game's own message): that is abuse, not a network drop, so no reconnection window.
+    if (code === CloseCode.WITH_ERROR) this.#policy.kick(client.sessionId);
     const player = this.#roster.bySession(client.sessionId);
     const window = this.settings.reconnectWindowSeconds;
     // Without allowReconnection here, Colyseus goes on to onLeave: the seat is released.
     // A client closed for abuse (flood, oversized message) gets no reconnection window.
-    if (this.#handingOver) return;
+    if (this.#handingOver || this.#closing) return;
     if (player === undefined || window === 0 || this.#phase === "ended" || this.#policy.isKicked(client.sessionId)) return;
 
     player.connected = false;
@@ -237,6 +268,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #releaseSeat(player: LockstepPlayer, reason: LeaveReason): void {
     this.#roster.unseat(player);
     this.#policy.close(player.sessionId);
+    if (isAuthenticated(player.client.auth)) this.#services.seats?.released(player.uid, this.roomId);
     if (this.#phase === "ended") return;
     this.#saveSeats();
 
@@ -256,6 +288,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler?.stop();
     clearInterval(this.#sendQueueTimer);
     this.#pacer?.stop();
+    clearTimeout(this.#waitingTimer);
+    if (this.#counted) this.#services.seats?.roomClosed(this.roomId);
+    this.#counted = false;
     this.#phaseLease?.release();
     clearTimeout(this.#readyTimer);
     const journal = this.#publisher?.journal;
@@ -320,6 +355,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const settings = this.settings;
     this.#phase = "running";
     clearTimeout(this.#readyTimer);
+    clearTimeout(this.#waitingTimer);
     if (!settings.lateJoin) {
       this.lock().catch(() => {
         // Locking only hides the room from matchmaking; onJoin refuses late joiners regardless.
@@ -409,6 +445,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     for (const seat of record.seats) {
       const previous = placeholderClient(seat);
       const player = this.#roster.seat({ uid: seat.uid, name: seat.name, role: seat.role }, previous, seat.slot);
+      if (isAuthenticated(seat.auth)) this.#services.seats?.seated(player.uid, this.roomId);
       player.connected = false;
       this.#policy.open(seat.sessionId);
       this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);

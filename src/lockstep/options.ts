@@ -11,6 +11,11 @@ export const DEFAULT_MIN_PLAYERS = 2;
 export const DEFAULT_MAX_PLAYERS = 4;
 /** Slots are varints in frames; 64 keeps every slot header in one byte. */
 export const MAX_PLAYERS_LIMIT = 64;
+/**
+ * A room whose match has not started after 10 minutes is closed (4408): long enough to gather
+ * a lobby, short enough that a room held by a player who never gets ready is reclaimed.
+ */
+export const DEFAULT_WAITING_TIMEOUT_SECONDS = 600;
 /** Long enough for a phone to switch networks; short enough that others are not kept waiting. */
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 20;
 /** Room for a few inputs bunched by jitter, small enough to bound a frame's size. */
@@ -53,6 +58,8 @@ export const lockstepOptionsSchema = z
     maxPlayers: z.number().int().min(1).max(MAX_PLAYERS_LIMIT).default(DEFAULT_MAX_PLAYERS),
     /** If > 0: once `minPlayers` are seated, start after this many ms even if not everyone is ready. */
     readyTimeoutMs: z.number().int().min(0).default(0),
+    /** If > 0: a room whose match has not started this long after its creation closes (code 4408). 0: rooms wait forever. */
+    waitingTimeoutSeconds: z.number().min(0).default(DEFAULT_WAITING_TIMEOUT_SECONDS),
     /** Refuse clients without a verified login token (`client.auth` with an `id`). Open demos set false. */
     requireAuth: z.boolean().default(true),
     /** Accept players after the start (they get a slot and a JOINED frame event). Otherwise the room locks at start. */

@@ -91,6 +91,8 @@ export const LockstepCloseCode = {
    * strike budget ran out. The SDK does not reconnect on this code; the seat is released.
    */
   ABUSE: 4429,
+  /** The match did not start within the room's `waitingTimeoutSeconds`: the room closed. Final. */
+  WAITING_TIMEOUT: 4408,
 } as const;
 
 /** A player as the room announces it. `uid` comes from the server (auth or session), never from a message. */

@@ -1,5 +1,6 @@
 import type { LockstepMetrics } from "../lockstep/metrics.ts";
 import type { PhaseBalancer } from "../lockstep/phase-balancer.ts";
+import type { SeatRegistry } from "../lockstep/seat-registry.ts";
 import type { MatchStore, StoredMatch } from "./match-store.ts";
 
 /**
@@ -16,6 +17,8 @@ export interface LockstepServices {
   readonly matchStore?: MatchStore;
   /** Spreads the rooms' frame deadlines over the period (one per process). */
   readonly phases?: PhaseBalancer;
+  /** The process's rooms and the seats accounts hold (limits on rooms per process and matches per account). */
+  readonly seats?: SeatRegistry;
   /** Counters and tick timing of every room of the process. */
   readonly metrics?: LockstepMetrics;
   /** Hands a claimed match to the room resuming it (by nonce). */

@@ -1,7 +1,20 @@
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { Server, type MatchMakerDriver, type Presence, type Room } from "@colyseus/core";
+import { Server, logger, matchMaker, type MatchMakerDriver, type Presence, type Room } from "@colyseus/core";
+import { declaredSettings } from "../lockstep/declared-settings.ts";
+import { LockstepRoom } from "../lockstep/lockstep-room.ts";
 import { PhaseBalancer } from "../lockstep/phase-balancer.ts";
+import { KeyedRateLimiter, limitMatchmaking } from "./address-limiter.ts";
+import {
+  DEFAULT_MATCHMAKING_PER_ACCOUNT_PER_MINUTE,
+  DEFAULT_MATCHMAKING_PER_ADDRESS_PER_MINUTE,
+  DEFAULT_MAX_MATCHES_PER_ACCOUNT,
+  DEFAULT_MAX_ROOMS_PER_PROCESS,
+  RoomAdmission,
+  type AdmissionLimits,
+  type TokenVerifier,
+} from "./room-admission.ts";
+import { SeatLedger } from "./seat-ledger.ts";
 import { LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type express from "express";
@@ -48,7 +61,46 @@ export interface LockstepServerOptions {
   readonly publicAddress?: string;
   /** What lockstep rooms of this process get (match store, resume hand-off). */
   readonly services?: LockstepServices;
+  /**
+   * Verifies login tokens at matchmaking, for every lockstep room of this server, before a
+   * seat is reserved. Without it, rooms that require a token (the default) refuse everyone:
+   * open them with `requireAuth: false`, or pass a verifier (the accounts module provides one).
+   */
+  readonly auth?: TokenVerifier;
+  /** Matchmaking and room limits (each defaults as documented on {@link AdmissionLimits}). */
+  readonly limits?: Partial<AdmissionLimits>;
 }
+
+/** Burst of the matchmaking rate limits: a sixth of a minute's budget back to back (a page's join and retries). */
+const MATCHMAKING_BURST_SHARE = 1 / 6;
+
+function resolveLimits(limits: Partial<AdmissionLimits> = {}): AdmissionLimits {
+  const resolved: AdmissionLimits = {
+    maxRoomsPerProcess: limits.maxRoomsPerProcess ?? DEFAULT_MAX_ROOMS_PER_PROCESS,
+    maxMatchesPerAccount: limits.maxMatchesPerAccount ?? DEFAULT_MAX_MATCHES_PER_ACCOUNT,
+    matchmakingPerAccountPerMinute: limits.matchmakingPerAccountPerMinute ?? DEFAULT_MATCHMAKING_PER_ACCOUNT_PER_MINUTE,
+    matchmakingPerAddressPerMinute: limits.matchmakingPerAddressPerMinute ?? DEFAULT_MATCHMAKING_PER_ADDRESS_PER_MINUTE,
+  };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`createLockstepServer: limits.${name} must be a positive integer, got ${value}`);
+  }
+  return resolved;
+}
+
+/**
+ * Whether joining a room of this class needs a token, or why its settings are invalid (then
+ * every join is refused with that reason, the same one creating the room would give).
+ */
+function joinRule(name: string, RoomClass: new () => LockstepRoom): boolean | Error {
+  try {
+    return declaredSettings(RoomClass).requireAuth;
+  } catch (error) {
+    logger.error(`lockstep: room "${name}" cannot be created: ${(error as Error).message}`);
+    return error as Error;
+  }
+}
+
+const burstOf = (perMinute: number): number => Math.max(1, Math.ceil(perMinute * MATCHMAKING_BURST_SHARE));
 
 /** A listening server and how to reach and stop it. */
 export interface LockstepServer {
@@ -87,11 +139,22 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
       routes?.(app);
     },
   });
+  const limits = resolveLimits(options.limits);
+  const ledger = new SeatLedger(() => ({ presence: matchMaker.presence, driver: matchMaker.driver }), limits.maxRoomsPerProcess);
+  const admission = new RoomAdmission(options.auth, limits, ledger, new KeyedRateLimiter(limits.matchmakingPerAccountPerMinute, burstOf(limits.matchmakingPerAccountPerMinute)));
   // Definition options reach every room's onCreate and override client options: a safe way in for services.
-  const services: LockstepServices = { phases: new PhaseBalancer(), ...options.services };
+  const services: LockstepServices = { phases: new PhaseBalancer(), seats: ledger, ...options.services };
   const definitionOptions = { [LOCKSTEP_SERVICES]: services };
-  for (const [name, room] of Object.entries(options.rooms)) server.define(name, room, definitionOptions);
+  for (const [name, room] of Object.entries(options.rooms)) {
+    if (room.prototype instanceof LockstepRoom) {
+      const lockstepRoom = room as unknown as new () => LockstepRoom;
+      server.define(name, admission.admitting(lockstepRoom, joinRule(name, lockstepRoom)) as unknown as RoomClass, definitionOptions);
+    } else {
+      server.define(name, room, definitionOptions);
+    }
+  }
   await server.listen(options.port ?? 2567, options.host);
+  limitMatchmaking(transport.server!, new KeyedRateLimiter(limits.matchmakingPerAddressPerMinute, burstOf(limits.matchmakingPerAddressPerMinute)));
   const port = (transport.server!.address() as AddressInfo).port;
   const host = options.host === undefined || options.host === "0.0.0.0" ? "localhost" : options.host;
   return {

@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import { monitor } from "@colyseus/monitor";
 import express from "express";
 import { LockstepClient, type LockstepMatch } from "../../client-sdk/src/index.ts";
-import { installAccounts, mountAuthRoutes } from "../../src/accounts/accounts.ts";
+import { accountsTokenVerifier, installAccounts, mountAuthRoutes } from "../../src/accounts/accounts.ts";
 import { runAccountsCli } from "../../src/accounts/accounts-cli.ts";
 import { requirePermission } from "../../src/accounts/admin-gate.ts";
 import { Permission } from "../../src/accounts/roles.ts";
@@ -28,6 +28,7 @@ before(async () => {
     port: 0,
     host: "127.0.0.1",
     rooms: { gated: GatedRoom },
+    auth: accountsTokenVerifier(store),
     routes: (app) => {
       mountAuthRoutes(app, { store, config });
       app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie: false }), monitor());

@@ -24,6 +24,7 @@ before(async () => {
     JWT_SECRET: "cluster-test-secret-with-enough-characters",
     ADMIN_EMAILS: ADMIN.email,
     AUTH_REQUESTS_PER_MINUTE: "1000",
+    MATCHMAKING_PER_ADDRESS_PER_MINUTE: "6000",
   };
   await import("pg").then(async ({ default: pg }) => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import selfsigned from "selfsigned";
-import { installAccounts, mountAuthRoutes } from "../../src/accounts/accounts.ts";
+import { accountsTokenVerifier, installAccounts, mountAuthRoutes } from "../../src/accounts/accounts.ts";
 import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
 import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
 import { SqlUserStore } from "../../src/accounts/user-store.ts";
@@ -40,6 +40,7 @@ before(async () => {
     host: "127.0.0.1",
     tls: config.tls,
     rooms: { solo: SoloGatedRoom },
+    auth: accountsTokenVerifier(store),
     routes: (app) => mountAuthRoutes(app, { store, config }),
   });
 });

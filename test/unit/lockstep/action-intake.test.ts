@@ -29,7 +29,17 @@ test("accepts valid actions and queues the exact bytes with the sender's slot an
   const bytes = encodeAction({ dx: 1 });
   assert.deepEqual(intake.admit(player, 0, bytes), { accepted: true });
   const [entry] = queue.take();
-  assert.deepEqual(entry, { type: "action", slot: 1, uid: "u1", payload: bytes, action: { dx: 1 } });
+  assert.ok(entry?.type === "action");
+  assert.deepEqual({ ...entry, payload: Buffer.from(entry.payload) }, { type: "action", slot: 1, uid: "u1", payload: Buffer.from(bytes), action: { dx: 1 } });
+});
+
+test("with a schema, what is queued is the schema's output: extra keys never reach the other clients", () => {
+  const { queue, intake } = setup();
+  assert.deepEqual(intake.admit(player, 0, encodeAction({ dx: -1, smuggled: 7 })), { accepted: true });
+  const [entry] = queue.take();
+  assert.ok(entry?.type === "action");
+  assert.deepEqual(Buffer.from(entry.payload), Buffer.from(encodeAction({ dx: -1 })));
+  assert.deepEqual(entry.action, { dx: -1 });
 });
 
 test("limits: bytes per action and actions per frame, each a strike", () => {
