@@ -87,9 +87,10 @@ async function pairAcross(): Promise<{ a: LockstepMatch<ArenaAction>; b: Lockste
 const numbers = (frames: readonly LockstepFrame<unknown>[]): number[] => frames.map((frame) => frame.frame);
 const consecutiveFromZero = (frames: readonly LockstepFrame<unknown>[]): boolean => frames.every((frame, index) => frame.frame === index);
 
-/** The process that runs a room, asked through any process's admin routes. */
+/** The process that runs a room, asked through the admin routes of any process that is up. */
 async function ownerOf(roomId: string): Promise<ClusterNode> {
-  const rooms = (await call(nodes[0]!.url, "/admin/rooms", { token: adminToken })).body["rooms"] as { roomId: string; publicAddress: string }[];
+  const asked = nodes.find((node) => node.running)!;
+  const rooms = (await call(asked.url, "/admin/rooms", { token: adminToken })).body["rooms"] as { roomId: string; publicAddress: string }[];
   const listing = rooms.find((room) => room.roomId === roomId);
   assert.ok(listing !== undefined, `room ${roomId} is listed`);
   return nodes.find((node) => listing.publicAddress === `127.0.0.1:${node.port}`)!;
