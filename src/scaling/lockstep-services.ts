@@ -1,5 +1,6 @@
 import type { LockstepMetrics } from "../lockstep/metrics.ts";
 import type { PhaseBalancer } from "../lockstep/phase-balancer.ts";
+import type { JournalOptions } from "./match-journal.ts";
 import type { MatchStore, StoredMatch } from "./match-store.ts";
 
 /**
@@ -14,6 +15,8 @@ export const LOCKSTEP_RESUME = "~lockstepResume";
 /** What a process gives its lockstep rooms. Without a match store, matches live and die with their process. */
 export interface LockstepServices {
   readonly matchStore?: MatchStore;
+  /** How the rooms' journals behave (outage limit). */
+  readonly journal?: JournalOptions;
   /** Spreads the rooms' frame deadlines over the period (one per process). */
   readonly phases?: PhaseBalancer;
   /** Counters and tick timing of every room of the process. */

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { TestCluster, bothReconnected, play } from "../support/cluster-match.ts";
+import { eventually } from "../support/eventually.ts";
+import { assertOneHistory, readJournal } from "../support/match-history.ts";
+import { postgresUnavailable } from "../support/postgres.ts";
+import { PrivateRedis } from "../support/redis-server.ts";
+
+const skip = await postgresUnavailable();
+let redis: PrivateRedis;
+let cluster: TestCluster;
+
+before(async () => {
+  if (skip !== undefined) return;
+  redis = await PrivateRedis.start();
+  cluster = await TestCluster.start([redis.url, redis.url]);
+});
+
+after(async () => {
+  await cluster?.stop();
+  await redis?.stop();
+});
+
+test("Redis restarts empty under a running match: the owner writes the journal back, and the match still survives a crash", { skip }, async () => {
+  const pair = await cluster.pair();
+  const { a, b, ra, rb } = pair;
+  await Promise.all([play(a, ra, 2), play(b, rb, 2)]);
+  const owner = await cluster.ownerOf(a.roomId);
+  const survivor = cluster.nodes.find((node) => node !== owner)!;
+
+  await redis.restart();
+  assert.equal(await readJournal(redis.url, a.roomId), undefined, "the restarted Redis holds nothing");
+  const sentBeforeCheck = ra.frames.at(-1)!.frame;
+  const journal = await eventually(async () => {
+    const restored = await readJournal(redis.url, a.roomId);
+    assert.ok(restored !== undefined, "the record is back");
+    assert.ok(restored.firstFrame + restored.frames.length - 1 >= sentBeforeCheck, "the frames are back");
+    return restored;
+  });
+  assert.equal(journal.firstFrame, 0, "the whole match is back (the owner's log still held it)");
+  assert.equal(journal.match.status, "running");
+  assert.deepEqual(journal.match.seats.map((seat) => seat.uid).sort(), [a.you!.uid, b.you!.uid].sort());
+
+  await Promise.all([play(a, ra, 2), play(b, rb, 2)]);
+  const beforeCrash = Math.max(ra.frames.at(-1)!.frame, rb.frames.at(-1)!.frame);
+  const back = bothReconnected(pair);
+  await owner.stop("SIGKILL");
+  await back;
+  assert.equal(await cluster.ownerOf(a.roomId), survivor);
+  await Promise.all([play(a, ra, 2), play(b, rb, 2)]);
+  assert.ok(ra.frames.at(-1)!.frame > beforeCrash, "frame numbers continue after the crash");
+  await assertOneHistory(pair, redis.url);
+  console.log(`Redis restart, then SIGKILL: frames lost 0 (journal rebuilt from frame ${journal.firstFrame}, last frame before the crash ${beforeCrash})`);
+});
