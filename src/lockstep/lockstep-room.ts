@@ -26,8 +26,8 @@ import { FramePublisher, type PublishFailure } from "./frame-publisher.ts";
 import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
 import { MatchJournal } from "../scaling/match-journal.ts";
-import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
-import type { StoredMatch } from "../scaling/match-store.ts";
+import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices, type ResumeTicket } from "../scaling/lockstep-services.ts";
+import { ResumedSeatCounts } from "../scaling/resumed-seat-counts.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
 /** `broadcastBytes` requires an options object; one shared empty one keeps the tick allocation-free. */
@@ -142,13 +142,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const resumed = typeof resumeNonce === "string" ? this.#services.takeResume?.(resumeNonce) : undefined;
     let settings = resolveLockstepOptions(this.lockstep);
     // A resumed match keeps the rate and numbering it was started with.
-    if (resumed !== undefined) settings = { ...settings, frameRate: resumed.match.match.frame_rate, startFrame: resumed.match.match.start_frame };
+    if (resumed !== undefined) settings = { ...settings, frameRate: resumed.stored.match.match.frame_rate, startFrame: resumed.stored.match.match.start_frame };
     this.#settings = settings;
     this.maxClients = settings.maxPlayers;
     this.#roster = new Roster(settings.maxPlayers);
     this.#queue = new InputQueue(settings.maxPlayers);
     // A resumed log starts at the journal's first frame (later than the match's if the journal was rebuilt from memory).
-    this.#log = new FrameLog({ firstFrame: resumed?.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
+    this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
     this.#policy = new ClientPolicy(settings);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
@@ -390,7 +390,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
    * frame a client may have seen, as only stored frames are sent); every seat waits for its
    * session to reconnect, and is released if it does not within the window.
    */
-  #resume(stored: StoredMatch): void {
+  #resume(ticket: ResumeTicket): void {
+    const { stored, listed } = ticket;
     const record = stored.match;
     this.roomId = record.roomId;
     for (const frame of stored.frames) this.#log.append(frame);
@@ -398,17 +399,30 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#match = record.match;
     this.#phase = "running";
     const window = this.settings.reconnectWindowSeconds;
+    const counts = new ResumedSeatCounts(record.seats.map((seat) => seat.sessionId), listed);
     for (const seat of record.seats) {
       const previous = placeholderClient(seat);
       const player = this.#roster.seat({ uid: seat.uid, name: seat.name, role: seat.role }, previous, seat.slot);
       player.connected = false;
       this.#policy.open(seat.sessionId);
       this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
-      this.allowReconnection(previous, window).catch(() => {
-        if (!player.connected && this.#roster.bySession(player.sessionId) === player) this.#releaseSeat(player, "left");
-      });
+      this.allowReconnection(previous, window).then(
+        () => counts.reconnected(seat.sessionId),
+        () => {
+          // Also rejected when the room closes (hand-over, end): the seat then stays in the record.
+          if (this.#phase !== "running" || this.#handingOver) return counts.released(seat.sessionId);
+          counts.expired(seat.sessionId);
+          if (!player.connected && this.#roster.bySession(player.sessionId) === player) this.#releaseSeat(player, "left");
+        },
+      );
     }
-    if (!this.settings.lateJoin) this.lock().catch(() => undefined);
+    // Colyseus writes the listing only after onCreate: locking now would write a listing with no room id.
+    listed.then(
+      () => {
+        if (!this.settings.lateJoin && this.#phase === "running" && !this.#handingOver) this.lock().catch(() => undefined);
+      },
+      () => undefined,
+    );
     this.#journal = MatchJournal.resume(this.#services.matchStore!, record, this.#services.journal);
     this.#publisher.attach(this.#journal);
     this.#startClock();

@@ -1,3 +1,4 @@
+import type { IRoomCache } from "@colyseus/core";
 import type { LockstepMetrics } from "../lockstep/metrics.ts";
 import type { PhaseBalancer } from "../lockstep/phase-balancer.ts";
 import type { JournalOptions } from "./match-journal.ts";
@@ -12,6 +13,17 @@ export const LOCKSTEP_SERVICES = "~lockstepServices";
 /** Key of the creation option naming a match to resume: a one-time nonce known only to this process. */
 export const LOCKSTEP_RESUME = "~lockstepResume";
 
+/** A match handed to the room that resumes it. */
+export interface ResumeTicket {
+  readonly stored: StoredMatch;
+  /**
+   * Resolves with the room's listing once Colyseus has listed the room under its id (only
+   * after `onCreate`: anything that updates the listing, such as `lock()`, must wait for it);
+   * rejects if the room was not created.
+   */
+  readonly listed: Promise<IRoomCache>;
+}
+
 /** What a process gives its lockstep rooms. Without a match store, matches live and die with their process. */
 export interface LockstepServices {
   readonly matchStore?: MatchStore;
@@ -22,5 +34,5 @@ export interface LockstepServices {
   /** Counters and tick timing of every room of the process. */
   readonly metrics?: LockstepMetrics;
   /** Hands a claimed match to the room resuming it (by nonce). */
-  takeResume?(nonce: string): StoredMatch | undefined;
+  takeResume?(nonce: string): ResumeTicket | undefined;
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { logger, matchMaker } from "@colyseus/core";
+import { logger, matchMaker, type IRoomCache } from "@colyseus/core";
 import { LEASE_TTL_MS, RECOVERY_CHANNEL } from "./match-journal.ts";
 import { repairListings } from "./listing-guard.ts";
-import { LOCKSTEP_RESUME } from "./lockstep-services.ts";
-import { JournalError, type JournalOwner, type MatchStore, type StoredMatch } from "./match-store.ts";
+import { LOCKSTEP_RESUME, type ResumeTicket } from "./lockstep-services.ts";
+import { JournalError, type JournalOwner, type MatchStore } from "./match-store.ts";
 
 /** Orphaned matches are looked for every second (and at once when a process hands one over). */
 export const RECOVERY_SCAN_MS = 1000;
@@ -11,6 +11,20 @@ export const RECOVERY_SCAN_MS = 1000;
 export const CLAIM_TTL_MS = 15_000;
 /** A journal that cannot be resumed is kept a day for inspection, out of the active set. */
 export const BROKEN_MATCH_RETENTION_SECONDS = 24 * 3600;
+
+interface Resolvers<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+function resolvers<T>(): Resolvers<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((onResolve, onReject) => ((resolve = onResolve), (reject = onReject)));
+  promise.catch(() => undefined); // the room may never take the ticket: a rejection must not go unhandled
+  return { promise, resolve, reject };
+}
 
 /**
  * Resumes matches whose process is gone. Each process runs one: a match listed as active
@@ -21,7 +35,7 @@ export const BROKEN_MATCH_RETENTION_SECONDS = 24 * 3600;
  */
 export class MatchRecovery {
   readonly #store: MatchStore;
-  readonly #pending = new Map<string, StoredMatch>();
+  readonly #pending = new Map<string, ResumeTicket>();
   #timer: NodeJS.Timeout | undefined;
   #scanning = false;
   #failing = false;
@@ -46,10 +60,10 @@ export class MatchRecovery {
   }
 
   /** The stored match for a resume nonce, once (called by the room being created). */
-  take(nonce: string): StoredMatch | undefined {
-    const stored = this.#pending.get(nonce);
+  take(nonce: string): ResumeTicket | undefined {
+    const ticket = this.#pending.get(nonce);
     this.#pending.delete(nonce);
-    return stored;
+    return ticket;
   }
 
   /** Checks this process's listings (see `repairListings`), then looks for orphaned matches and resumes those this process claims. */
@@ -89,14 +103,21 @@ export class MatchRecovery {
       await this.#store.finish(owner, roomId, 0);
       return;
     }
+    // The listing a killed owner left behind would shadow the resumed room: drop it, and have
+    // Colyseus check that process (its other listings and its room count go if it is dead).
+    const stale = await matchMaker.driver.findOne({ roomId });
+    const listed = resolvers<IRoomCache>();
     const nonce = randomUUID();
-    this.#pending.set(nonce, stored);
+    this.#pending.set(nonce, { stored, listed: listed.promise });
     try {
-      // The dead owner's listing would shadow the resumed room: drop it first.
-      await matchMaker.driver.remove(roomId);
-      await matchMaker.handleCreateRoom(stored.match.roomName, { [LOCKSTEP_RESUME]: nonce }, undefined, roomId);
+      if (stale) await matchMaker.driver.remove(roomId);
+      const listing = await matchMaker.handleCreateRoom(stored.match.roomName, { [LOCKSTEP_RESUME]: nonce }, undefined, roomId);
+      if (listing.processId !== matchMaker.processId) throw new Error(`process ${listing.processId} listed room ${roomId} first`);
+      listed.resolve(listing);
       logger.info(`lockstep: resumed match ${roomId} from frame ${stored.firstFrame + stored.frames.length} on ${matchMaker.processId}`);
+      if (stale && stale.processId !== matchMaker.processId) void matchMaker.healthCheckProcessId(stale.processId);
     } catch (error) {
+      listed.reject(error);
       logger.error(`lockstep: could not resume match ${roomId}: ${(error as Error).message}`);
     } finally {
       this.#pending.delete(nonce);

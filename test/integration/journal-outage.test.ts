@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { TestCluster, bothReconnected, play, type Pair } from "../support/cluster-match.ts";
 import { eventually } from "../support/eventually.ts";
+import { assertListingsExact } from "../support/listings.ts";
 import { assertOneHistory, leaseHolder } from "../support/match-history.ts";
 import { postgresUnavailable } from "../support/postgres.ts";
 import { TEST_REDIS_URL, flushTestRedis, redisUnavailable } from "../support/redis.ts";
@@ -98,6 +99,7 @@ test("the owner cut off from Redis past its lease: the other process resumes the
     assert.equal(await cluster.ownerOf(pair.a.roomId), survivor);
     await Promise.all([play(pair.a, pair.ra, 2), play(pair.b, pair.rb, 2)]);
     await assertOneHistory(pair, TEST_REDIS_URL);
+    await eventually(() => assertListingsExact(cluster, cluster.nodes));
     console.log(`fenced: frames lost 0, frames sent by the fenced process ${sentWhileCutOff}`);
   } finally {
     await close();
@@ -126,6 +128,7 @@ test(`Redis unreachable longer than the outage limit: the owner gives the match 
     assert.equal(await cluster.ownerOf(pair.a.roomId), survivor);
     await Promise.all([play(pair.a, pair.ra, 2), play(pair.b, pair.rb, 2)]);
     await assertOneHistory(pair, TEST_REDIS_URL);
+    await eventually(() => assertListingsExact(cluster, cluster.nodes));
     console.log(`outage limit ${TEST_OUTAGE_LIMIT_MS} ms: given up after ${givenUpAfter} ms, frames lost 0`);
   } finally {
     await close();

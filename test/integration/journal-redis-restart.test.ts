@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { TestCluster, bothReconnected, play } from "../support/cluster-match.ts";
 import { eventually } from "../support/eventually.ts";
+import { assertListingsExact } from "../support/listings.ts";
 import { assertOneHistory, readJournal } from "../support/match-history.ts";
 import { postgresUnavailable } from "../support/postgres.ts";
 import { PrivateRedis } from "../support/redis-server.ts";
@@ -40,6 +41,7 @@ test("Redis restarts empty under a running match: the owner writes the journal b
   assert.equal(journal.firstFrame, 0, "the whole match is back (the owner's log still held it)");
   assert.equal(journal.match.status, "running");
   assert.deepEqual(journal.match.seats.map((seat) => seat.uid).sort(), [a.you!.uid, b.you!.uid].sort());
+  await eventually(() => assertListingsExact(cluster, cluster.nodes));
 
   await Promise.all([play(a, ra, 2), play(b, rb, 2)]);
   const beforeCrash = Math.max(ra.frames.at(-1)!.frame, rb.frames.at(-1)!.frame);
