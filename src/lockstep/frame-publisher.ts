@@ -45,7 +45,9 @@ export interface FramePublisherOptions {
   readonly send: (bytes: Uint8Array) => void;
   /** The journal failed for good; nothing more is sent. Called once. */
   readonly onFailure?: (reason: PublishFailure) => void;
+  /** Time for the outage limit (default `performance.now()`). */
   readonly clock?: MonotonicClock;
+  /** Timers for retries (default Node's). */
   readonly timers?: Timers;
 }
 
@@ -103,10 +105,6 @@ export class FramePublisher {
     this.#lastStored = this.#log.lastFrame;
     this.#lastSent = this.#log.lastFrame;
     journal.listen({ fenced: this.#onFenced, recordLost: this.#onRecordLost });
-  }
-
-  get journal(): FrameJournal | undefined {
-    return this.#journal;
   }
 
   /** The last frame sent to clients: reloads never go past it. */

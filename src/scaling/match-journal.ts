@@ -45,6 +45,7 @@ const OK: RecordWrite = { status: "ok" };
 export class MatchJournal {
   readonly #store: MatchStore;
   readonly #owner: JournalOwner;
+  /** How long frames may wait to be stored before the match is given up (see {@link DEFAULT_STORE_OUTAGE_LIMIT_MS}). */
   readonly outageLimitMs: number;
   #record: PersistedMatch;
   /** Where the journal must be (re)opened before anything else is written; undefined once it exists. */
@@ -83,6 +84,7 @@ export class MatchJournal {
     return journal;
   }
 
+  /** The journaled match's room id. */
   get roomId(): string {
     return this.#record.roomId;
   }
