@@ -75,7 +75,8 @@ export class MatchRecovery {
       for (const roomId of await this.#store.activeMatches()) {
         // The claim succeeds only while no lease is alive, for exactly one process.
         if (!(await this.#store.claim(roomId, matchMaker.processId, CLAIM_TTL_MS))) continue;
-        await this.#resume(roomId);
+        // One match that cannot be resumed must not hold up the others (it is tried again when its claim lapses).
+        await this.#resume(roomId).catch((error: unknown) => logger.error(`lockstep: could not resume match ${roomId}: ${(error as Error).message}`));
       }
       if (this.#failing) logger.info("lockstep: match recovery scans work again");
       this.#failing = false;

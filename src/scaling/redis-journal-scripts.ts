@@ -115,7 +115,8 @@ return {held, redis.call('HEXISTS', KEYS[3], 'first')}
 /**
  * Ends a journal: no longer active, no lease or claim, data kept for a while. KEYS: lease,
  * claim, meta, frames, active set. ARGV: owner, ttl, room id, seconds to keep the data (0:
- * drop it now), why it must not be resumed ('' if it ended normally). Returns `{ok}` or `{fenced}`.
+ * drop it now), why it must not be resumed ('' if it ended normally; recorded only in a record of
+ * this layout). Returns `{ok}` or `{fenced}`.
  */
 export const RETIRE: JournalScript = {
   numberOfKeys: 5,
@@ -123,7 +124,7 @@ export const RETIRE: JournalScript = {
 if not acquire() then return {'fenced'} end
 redis.call('SREM', KEYS[5], ARGV[3])
 redis.call('DEL', KEYS[1], KEYS[2])
-if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[3]) == 1 then redis.call('HSET', KEYS[3], 'broken', ARGV[5]) end
+if ARGV[5] ~= '' and redis.call('TYPE', KEYS[3]).ok == 'hash' then redis.call('HSET', KEYS[3], 'broken', ARGV[5]) end
 local retain = tonumber(ARGV[4])
 if retain > 0 then
   redis.call('EXPIRE', KEYS[3], retain)

@@ -109,7 +109,11 @@ export class RedisMatchStore implements MatchStore {
   async loadMatch(roomId: string): Promise<StoredMatch | undefined> {
     const replies = await this.#redis.multi().hget(this.#keys.meta(roomId), "record").hget(this.#keys.meta(roomId), "first").lrangeBuffer(this.#keys.frames(roomId), 0, -1).exec();
     if (replies === null) throw new Error(`loading match ${roomId}: the transaction was aborted`);
-    for (const [error] of replies) if (error) throw error;
+    for (const [error] of replies) {
+      // Keys of another layout (such as the positional journal of earlier versions) cannot be trusted.
+      if (error?.message.startsWith("WRONGTYPE")) throw new JournalError(JournalErrorCode.JOURNAL_CORRUPT, roomId, "its keys are not in this version's layout");
+      if (error) throw error;
+    }
     const [record, first, frames] = replies.map(([, value]) => value) as [string | null, string | null, Buffer[]];
     if (record === null) return undefined;
     if (first === null) throw new JournalError(JournalErrorCode.JOURNAL_CORRUPT, roomId, "the record has no first frame");

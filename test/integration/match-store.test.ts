@@ -33,15 +33,20 @@ async function writeRawJournal(prefix: string, roomId: string, first: number, nu
   }
 }
 
-test("Redis: a journal with a hole, or written at drifting positions, is refused with a named error", { skip }, async () => {
+test("Redis: a journal with a hole, written at drifting positions or in another layout, is refused with a named error", { skip }, async () => {
   const prefix = `holes-${process.pid}`;
   const store = new RedisMatchStore(TEST_REDIS_URL, { prefix });
   try {
     await writeRawJournal(prefix, "holed", 0, [0, 1, 2, 4, 5]);
     await writeRawJournal(prefix, "drifted", 0, [0, 1, 2, 9, 10, 3]);
     await writeRawJournal(prefix, "whole", 5, [5, 6, 7]);
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.set(`${prefix}:match:old-layout:meta`, JSON.stringify({ roomId: "old-layout" })).finally(() => redis.quit());
     await assert.rejects(store.loadMatch("holed"), (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_HOLE && /frame 3 is missing/.test(error.message));
     await assert.rejects(store.loadMatch("drifted"), (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_HOLE);
+    await assert.rejects(store.loadMatch("old-layout"), (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_CORRUPT);
+    assert.equal(await store.claim("old-layout", "p1", 5000), true);
+    assert.deepEqual(await store.quarantine({ processId: "p1", leaseTtlMs: 5000 }, "old-layout", JournalErrorCode.JOURNAL_CORRUPT, 60), { status: "ok" }, "even a record of another layout can be set aside");
     const whole = await store.loadMatch("whole");
     assert.equal(whole?.firstFrame, 5);
     assert.equal(whole?.frames.length, 3);
