@@ -23,8 +23,21 @@ export { openUserStore } from "./accounts/open-user-store.ts";
 export { openEmbeddedDatabase, openPostgres, type SqlClient } from "./accounts/sql-client.ts";
 export { SqlUserStore, EmailTakenError, type UserStore, type UserRecord, type NewUser } from "./accounts/user-store.ts";
 export { createScalingBackends, loadScalingConfig, type ScalingBackends, type ScalingConfig } from "./scaling/scaling-config.ts";
-export { MemoryMatchStore, type MatchStore, type PersistedMatch, type PersistedSeat, type StoredMatch } from "./scaling/match-store.ts";
-export { RedisMatchStore } from "./scaling/redis-match-store.ts";
+export {
+  JournalError,
+  JournalErrorCode,
+  type FramesWrite,
+  type JournalOwner,
+  type LeaseRenewal,
+  type MatchStore,
+  type PersistedMatch,
+  type PersistedSeat,
+  type RecordWrite,
+  type StoredMatch,
+} from "./scaling/match-store.ts";
+export { MemoryMatchStore } from "./scaling/memory-match-store.ts";
+export { RedisMatchStore, type RedisMatchStoreOptions } from "./scaling/redis-match-store.ts";
+export { DEFAULT_STORE_OUTAGE_LIMIT_MS, type JournalOptions } from "./scaling/match-journal.ts";
 export { MatchRecovery } from "./scaling/match-recovery.ts";
 export { mountAdminRoutes } from "./scaling/admin-routes.ts";
 export { LOCKSTEP_SERVICES, type LockstepServices } from "./scaling/lockstep-services.ts";

@@ -26,12 +26,12 @@ import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput
 import { ReloadService } from "./reload-service.ts";
 import { ReloadPacer } from "./reload-pacer.ts";
 import { SEND_QUEUE_CHECK_MS, SEND_QUEUE_STALL_MS, SendQueueWatch } from "./send-queue.ts";
-import { FramePublisher } from "./frame-publisher.ts";
+import { FramePublisher, type PublishFailure } from "./frame-publisher.ts";
 import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
 import { MatchJournal } from "../scaling/match-journal.ts";
-import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
-import type { StoredMatch } from "../scaling/match-store.ts";
+import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices, type ResumeTicket } from "../scaling/lockstep-services.ts";
+import { ResumedSeatCounts } from "../scaling/resumed-seat-counts.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
 /** `broadcastBytes` requires an options object; one shared empty one keeps the tick allocation-free. */
@@ -97,9 +97,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #pacer!: ReloadPacer;
   #sendQueueTimer: NodeJS.Timeout | undefined;
   #publisher!: FramePublisher;
+  #journal: MatchJournal | undefined;
   #services: LockstepServices = {};
   /** Set while a stopping process hands the match over: connections close without leaving the match. */
   #handingOver = false;
+  /** Set when the match is given up without a hand-over record (the journal failed): the lease is left to lapse. */
+  #abandoned = false;
   #phaseLease: PhaseLease | undefined;
   /** This room counts against the process's room limit (see `SeatRegistry`). */
   #counted = false;
@@ -148,15 +151,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
   override onCreate(options?: Record<string, unknown>): void | Promise<unknown> {
     this.#services = (options?.[LOCKSTEP_SERVICES] as LockstepServices | undefined) ?? {};
     const resumeNonce = options?.[LOCKSTEP_RESUME];
-    const stored = typeof resumeNonce === "string" ? this.#services.takeResume?.(resumeNonce) : undefined;
+    const resumed = typeof resumeNonce === "string" ? this.#services.takeResume?.(resumeNonce) : undefined;
     let settings = resolveLockstepOptions(this.lockstep);
     // A resumed match keeps the rate and numbering it was started with.
-    if (stored !== undefined) settings = { ...settings, frameRate: stored.match.match.frame_rate, startFrame: stored.match.match.start_frame };
+    if (resumed !== undefined) settings = { ...settings, frameRate: resumed.stored.match.match.frame_rate, startFrame: resumed.stored.match.match.start_frame };
     this.#settings = settings;
     this.maxClients = settings.maxPlayers;
     this.#roster = new Roster(settings.maxPlayers);
     this.#queue = new InputQueue(settings.maxPlayers);
-    this.#log = new FrameLog({ firstFrame: settings.startFrame, maxBytes: settings.maxLogBytes });
+    // A resumed log starts at the journal's first frame (later than the match's if the journal was rebuilt from memory).
+    this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
     this.#policy = new ClientPolicy(settings);
     MessageGate.install(this, this.#policy);
@@ -166,20 +170,20 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#pacer = new ReloadPacer(this.#sendQueues, (client, chunk) => client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk));
     this.#sendQueueTimer = setInterval(() => this.#dropStalledReaders(), SEND_QUEUE_CHECK_MS);
     this.#sendQueueTimer.unref();
-    this.#publisher = new FramePublisher(this.#sendFrame, this.#log.lastFrame);
+    this.#publisher = new FramePublisher({ log: this.#log, send: this.#sendFrame, onFailure: this.#giveUp });
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
     this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
     this.onMessageBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
     this.onMessage(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, this.#onReloadRequest);
     // Counted last, once nothing else can fail: a room refused here never existed.
-    const full = this.#services.seats?.roomOpened(this.roomId, stored !== undefined);
+    const full = this.#services.seats?.roomOpened(this.roomId, resumed !== undefined);
     if (full !== undefined) {
       this.onDispose();
       throw new ServerError(503, full);
     }
     this.#counted = true;
-    if (stored !== undefined) this.#resume(stored);
+    if (resumed !== undefined) this.#resume(resumed);
     else this.#armWaitingTimer();
   }
 
@@ -293,9 +297,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#counted = false;
     this.#phaseLease?.release();
     clearTimeout(this.#readyTimer);
-    const journal = this.#publisher?.journal;
+    const journal = this.#journal;
     if (journal === undefined) return;
-    if (this.#handingOver) journal.releaseForResume();
+    if (this.#handingOver && !this.#abandoned) journal.releaseForResume();
     else journal.stop();
   }
 
@@ -307,13 +311,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
    * Without a store, the room closes as any Colyseus room does.
    */
   override async onBeforeShutdown(): Promise<void> {
-    const journal = this.#publisher?.journal;
+    const journal = this.#journal;
+    if (this.#abandoned) return;
     if (journal === undefined || this.#phase !== "running") return super.onBeforeShutdown();
     this.#scheduler.closeDueFrames();
     this.#scheduler.stop();
     this.#handingOver = true;
     await this.#publisher.settled();
-    await journal.handover();
+    const recorded = this.#publisher.failure === undefined && (await journal.handover().catch(() => false));
+    // Without the hand-over record the lease is left to lapse; another process resumes the match then.
+    if (!recorded) this.#abandoned = true;
     this.broadcast(ControlMessage.ROOM_HANDOVER, { room_id: this.roomId, last_frame: this.#publisher.lastPublished });
     await this.disconnect(CloseCode.MAY_TRY_RECONNECT);
   }
@@ -371,9 +378,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.broadcast(ControlMessage.MATCH_START, this.#match);
     const store = this.#services.matchStore;
     if (store !== undefined) {
-      this.#publisher.attach(
-        MatchJournal.begin(store, { roomId: this.roomId, roomName: this.roomName, match: this.#match, seats: seatRecords(this.#roster.players), status: "running" }),
-      );
+      const record = { roomId: this.roomId, roomName: this.roomName, match: this.#match, seats: seatRecords(this.#roster.players), status: "running" } as const;
+      this.#journal = MatchJournal.open(store, record, this.#services.journal);
+      this.#publisher.attach(this.#journal);
     }
     this.#startClock();
     if (this.#services.metrics !== undefined) this.#services.metrics.matchesStarted++;
@@ -416,9 +423,11 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#phaseLease?.release();
     clearTimeout(this.#readyTimer);
     const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
-    const journal = this.#publisher.journal;
+    const journal = this.#journal;
     // match_end goes out after the last frame (which, with a journal, may still be being stored).
     void this.#publisher.settled().then(() => {
+      // Frames that could not be stored were never sent: the match is given up, not ended (see #giveUp).
+      if (this.#publisher.failure !== undefined) return;
       this.broadcast(ControlMessage.MATCH_END, end);
       this.#notify("onMatchEnd", () => this.onMatchEnd?.(end));
       journal?.finish().catch((error: unknown) => logger.error(`lockstep: could not close the record of ${this.roomId}:`, error));
@@ -430,18 +439,20 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   /**
    * Rebuilds a match from its stored record on this process (see `MatchRecovery`): same room
-   * id, roster, seed and frames; the clock restarts here at the next frame; every seat waits
-   * for its session to reconnect, and is released if it does not within the window.
+   * id, roster, seed and frames; the clock restarts here after the highest stored frame (every
+   * frame a client may have seen, as only stored frames are sent); every seat waits for its
+   * session to reconnect, and is released if it does not within the window.
    */
-  #resume(stored: StoredMatch): void {
+  #resume(ticket: ResumeTicket): void {
+    const { stored, listed } = ticket;
     const record = stored.match;
     this.roomId = record.roomId;
     for (const frame of stored.frames) this.#log.append(frame);
-    this.#publisher = new FramePublisher(this.#sendFrame, this.#log.lastFrame);
     this.#scheduler = new FrameScheduler({ frameRate: this.settings.frameRate, startFrame: this.#log.nextFrame, onFrame: this.#closeFrame });
     this.#match = record.match;
     this.#phase = "running";
     const window = this.settings.reconnectWindowSeconds;
+    const counts = new ResumedSeatCounts(record.seats.map((seat) => seat.sessionId), listed);
     for (const seat of record.seats) {
       const previous = placeholderClient(seat);
       const player = this.#roster.seat({ uid: seat.uid, name: seat.name, role: seat.role }, previous, seat.slot);
@@ -449,15 +460,50 @@ export class LockstepRoom<TAction = unknown> extends Room {
       player.connected = false;
       this.#policy.open(seat.sessionId);
       this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
-      this.allowReconnection(previous, window).catch(() => {
-        if (!player.connected && this.#roster.bySession(player.sessionId) === player) this.#releaseSeat(player, "left");
-      });
+      this.allowReconnection(previous, window).then(
+        () => counts.reconnected(seat.sessionId),
+        () => {
+          // Also rejected when the room closes (hand-over, end): the seat then stays in the record.
+          if (this.#phase !== "running" || this.#handingOver) return counts.released(seat.sessionId);
+          counts.expired(seat.sessionId);
+          if (!player.connected && this.#roster.bySession(player.sessionId) === player) this.#releaseSeat(player, "left");
+        },
+      );
     }
-    if (!this.settings.lateJoin) this.lock().catch(() => undefined);
-    const store = this.#services.matchStore!;
-    this.#publisher.attach(MatchJournal.begin(store, { ...record, status: "running" }));
+    // Colyseus writes the listing only after onCreate: locking now would write a listing with no room id.
+    listed.then(
+      () => {
+        if (!this.settings.lateJoin && this.#phase === "running" && !this.#handingOver) this.lock().catch(() => undefined);
+      },
+      () => undefined,
+    );
+    this.#journal = MatchJournal.resume(this.#services.matchStore!, record, this.#services.journal);
+    this.#publisher.attach(this.#journal);
     this.#startClock();
   }
+
+  /**
+   * The journal failed for good (see `FramePublisher`): another process owns the match, or
+   * nothing could be stored for the outage limit. The match is given up as in a hand-over,
+   * without the final write: the clock stops, clients get `room_handover` and 4010 and
+   * reconnect to whichever process resumes the match (from its last stored frame, the last one
+   * any client saw); the lease is left to lapse.
+   */
+  #giveUp = (reason: PublishFailure): void => {
+    if (this.#handingOver) return;
+    logger.warn(`lockstep: match ${this.roomId} given up at frame ${this.#publisher.lastPublished} (journal: ${reason}); another process resumes it`);
+    this.#handingOver = true;
+    this.#abandoned = true;
+    this.#scheduler.stop();
+    this.#journal?.stop();
+    this.broadcast(ControlMessage.ROOM_HANDOVER, { room_id: this.roomId, last_frame: this.#publisher.lastPublished });
+    // Deferred: a journal that answers at once (the memory store) may report before Colyseus has finished creating the room.
+    setImmediate(() => {
+      this.disconnect(CloseCode.MAY_TRY_RECONNECT).catch(() => {
+        // Already disposing: nothing left to close.
+      });
+    });
+  };
 
   /** Starts the frame clock in the least-loaded phase of the period (see `PhaseBalancer`), or now without one. */
   #startClock(): void {
@@ -466,7 +512,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   #saveSeats(): void {
-    this.#publisher.journal?.saveSeats(seatRecords(this.#roster.players));
+    this.#journal?.saveSeats(seatRecords(this.#roster.players));
   }
 
   #maybeStart(): void {

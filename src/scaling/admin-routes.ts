@@ -32,10 +32,21 @@ export function mountAdminRoutes(app: Application, store: UserStore, options: { 
 
   router.get("/rooms", async (_request, response, next) => {
     try {
-      const rooms = await matchMaker.query({});
+      const [rooms, processes] = await Promise.all([matchMaker.query({}), matchMaker.stats.fetchAll()]);
       response.json({
         processId: matchMaker.processId,
-        rooms: rooms.map((room) => ({ roomId: room.roomId, name: room.name, processId: room.processId, publicAddress: room.publicAddress, clients: room.clients, locked: room.locked })),
+        // This process's own counters, and what every process last published to presence: they must agree with the listings.
+        local: { roomCount: matchMaker.stats.local.roomCount, ccu: matchMaker.stats.local.ccu },
+        processes,
+        rooms: rooms.map((room) => ({
+          roomId: room.roomId,
+          name: room.name,
+          processId: room.processId,
+          publicAddress: room.publicAddress,
+          clients: room.clients,
+          locked: room.locked,
+          hostedHere: matchMaker.getLocalRoomById(room.roomId) !== undefined,
+        })),
       });
     } catch (error) {
       next(error);

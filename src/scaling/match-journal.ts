@@ -1,69 +1,135 @@
 import { logger, matchMaker } from "@colyseus/core";
-import type { MatchStore, PersistedMatch, PersistedSeat } from "./match-store.ts";
+import type { FramesWrite, JournalOwner, MatchStore, PersistedMatch, PersistedSeat, RecordWrite } from "./match-store.ts";
 
 /** A lease lives 3 s and is renewed every second: two missed renewals still leave it alive, a dead process loses it within 3 s. */
 export const LEASE_TTL_MS = 3000;
-/** How often the owner renews its lease (a third of its life). */
+/** How often the owner renews its lease (a third of its life), and checks that its record still exists. */
 export const LEASE_RENEW_MS = 1000;
 /** Finished matches stay readable for an hour (replays, support), then expire. */
 export const FINISHED_MATCH_RETENTION_SECONDS = 3600;
 /** Channel on which processes are told that a match is waiting to be resumed. */
 export const RECOVERY_CHANNEL = "lockstep:recover";
+/**
+ * How long a match may go without storing a frame before its process gives it up. Clients see
+ * no frame meanwhile (only stored frames are sent), so this is how long a match can freeze:
+ * 15 s rides out a Redis restart or failover (a few seconds) and stays within the 20 s a
+ * player's seat is held (`reconnectWindowSeconds`) and PM2 waits for a graceful stop, so
+ * that the players who are sent away can still reconnect to the process that resumes the match.
+ */
+export const DEFAULT_STORE_OUTAGE_LIMIT_MS = 15_000;
+
+/** Options of a process's journals. */
+export interface JournalOptions {
+  /** See {@link DEFAULT_STORE_OUTAGE_LIMIT_MS}. */
+  readonly outageLimitMs?: number;
+}
+
+/** What a journal tells the frame publisher between writes. */
+export interface JournalListener {
+  /** Another process owns the match now: stop at once. */
+  fenced(): void;
+  /** The store lost the match's record (e.g. Redis restarted empty): rebuild the journal from memory. */
+  recordLost(): void;
+}
+
+const IGNORE: JournalListener = { fenced: () => undefined, recordLost: () => undefined };
+const OK: RecordWrite = { status: "ok" };
 
 /**
- * The persistence side of one running match: its description and seats, every frame in
- * order, and a lease renewed while the match runs here. `append` resolves once the frame is
- * stored, so the room can broadcast only frames that a resumed match will also have.
+ * The persistence side of one running match on its owning process: the record (description
+ * and seats), the frames by number, and a lease renewed every second. Every write is fenced
+ * by the lease (see `JournalOwner`). The renewal also learns whether the record still exists,
+ * so a store that lost its data gets the journal back from this process's memory (the frame
+ * publisher re-stores the frames; see `FramePublisher`).
  */
 export class MatchJournal {
   readonly #store: MatchStore;
+  readonly #owner: JournalOwner;
+  /** How long frames may wait to be stored before the match is given up (see {@link DEFAULT_STORE_OUTAGE_LIMIT_MS}). */
+  readonly outageLimitMs: number;
   #record: PersistedMatch;
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Where the journal must be (re)opened before anything else is written; undefined once it exists. */
+  #openAt: number | undefined;
+  #opening: Promise<RecordWrite> | undefined;
+  #openGeneration = 0;
+  /** Counts completed (re)openings: an answer "the record is missing" to a call made before the last one is stale. */
+  #openings = 0;
+  #recordVersion = 0;
+  #savedVersion = 0;
+  #listener: JournalListener = IGNORE;
   #renewTimer: NodeJS.Timeout | undefined;
+  #renewing = false;
+  #failing = false;
 
-  private constructor(store: MatchStore, record: PersistedMatch) {
+  private constructor(store: MatchStore, record: PersistedMatch, openAt: number | undefined, options: JournalOptions) {
     this.#store = store;
     this.#record = record;
+    this.#openAt = openAt;
+    this.#owner = { processId: matchMaker.processId, leaseTtlMs: LEASE_TTL_MS };
+    this.outageLimitMs = options.outageLimitMs ?? DEFAULT_STORE_OUTAGE_LIMIT_MS;
   }
 
-  /**
-   * Starts journaling: persists the match description and takes the lease. Returns at once;
-   * frames appended meanwhile are stored after the description (one connection, in order).
-   */
-  static begin(store: MatchStore, record: PersistedMatch): MatchJournal {
-    const journal = new MatchJournal(store, record);
-    journal.#tail = store
-      .saveMatch(record)
-      .then(() => journal.#renew())
-      .catch((error: unknown) => logger.error(`lockstep: could not persist match ${record.roomId}:`, error));
-    journal.#renewTimer = setInterval(() => void journal.#renew(), LEASE_RENEW_MS);
-    journal.#renewTimer.unref();
+  /** Journals a match that starts now: its journal begins at the match's first frame. */
+  static open(store: MatchStore, record: PersistedMatch, options: JournalOptions = {}): MatchJournal {
+    const journal = new MatchJournal(store, record, record.match.start_frame, options);
+    journal.#start();
     return journal;
   }
 
+  /** Journals a match resumed from `store` (this process holds its claim): frames continue after the stored ones. */
+  static resume(store: MatchStore, record: PersistedMatch, options: JournalOptions = {}): MatchJournal {
+    const journal = new MatchJournal(store, { ...record, status: "running" }, undefined, options);
+    journal.#recordVersion = 1; // the record says "handover" or names the old process's state: rewrite it
+    journal.#start();
+    return journal;
+  }
+
+  /** The journaled match's room id. */
   get roomId(): string {
     return this.#record.roomId;
   }
 
-  /** Stores the next frame; resolves when it is durable. */
-  append(bytes: Uint8Array): Promise<void> {
-    const stored = this.#store.appendFrame(this.#record.roomId, bytes);
-    this.#tail = stored.catch(() => undefined);
-    return stored;
+  /** Receives the journal's news (one listener: the frame publisher). */
+  listen(listener: JournalListener): void {
+    this.#listener = listener;
   }
 
-  /** Records the current seats (on join, reconnection, leave): a resumed room lets exactly these sessions back. */
+  /** Stores frames `firstFrame`, … (opening the journal first if needed). Rejects if the store cannot be reached. */
+  async store(firstFrame: number, frames: readonly Uint8Array[]): Promise<FramesWrite> {
+    try {
+      const opened = await this.#ensureOpen();
+      if (opened.status !== "ok") return { status: "fenced" };
+      const written = await this.#store.storeFrames(this.#owner, this.roomId, firstFrame, frames);
+      this.#recovered();
+      return written;
+    } catch (error) {
+      this.#reportFailure("store the frames of", error);
+      throw error;
+    }
+  }
+
+  /** The store lost the journal (or part of it): write it again from `firstFrame`, the oldest frame this process still has. */
+  rebuild(firstFrame: number): void {
+    this.#openAt = firstFrame;
+    this.#openGeneration++;
+    logger.warn(`lockstep: the journal of ${this.roomId} is missing from the store; rebuilding it from frame ${firstFrame}`);
+  }
+
+  /** Records the current seats (on join, reconnection, leave): a resumed room lets exactly these sessions back. Retried until written. */
   saveSeats(seats: readonly PersistedSeat[]): void {
     this.#record = { ...this.#record, seats };
-    this.#store.saveMatch(this.#record).catch((error: unknown) => logger.error(`lockstep: could not persist seats of ${this.roomId}:`, error));
+    this.#recordVersion++;
+    void this.#saveRecord().catch((error: unknown) => this.#reportFailure("save the seats of", error));
   }
 
-  /** Graceful stop: waits for every frame to be stored, then marks the match for another process to resume. */
-  async handover(): Promise<void> {
-    this.#stopRenewing();
-    await this.#tail;
+  /** Graceful stop, after every frame is stored: marks the match for another process to resume. False if it could not. */
+  async handover(): Promise<boolean> {
+    this.stop();
+    if (this.#openAt !== undefined) return false;
     this.#record = { ...this.#record, status: "handover" };
-    await this.#store.saveMatch(this.#record);
+    this.#recordVersion++;
+    const written = await this.#saveRecord();
+    return written.status === "ok";
   }
 
   /**
@@ -73,34 +139,104 @@ export class MatchJournal {
   releaseForResume(): void {
     setImmediate(() => {
       this.#store
-        .releaseLease(this.roomId)
+        .releaseLease(this.roomId, this.#owner.processId)
         .then(() => matchMaker.presence?.publish(RECOVERY_CHANNEL, this.roomId))
-        .catch((error: unknown) => logger.error(`lockstep: could not hand over ${this.roomId}:`, error));
+        .catch((error: unknown) => logger.error(`lockstep: could not hand over ${this.roomId}: ${(error as Error).message}`));
     });
   }
 
   /** The match ended: it is no longer resumable; its data expires after the retention period. */
   async finish(): Promise<void> {
-    this.#stopRenewing();
-    await this.#tail;
-    await this.#store.finish(this.roomId, FINISHED_MATCH_RETENTION_SECONDS);
+    this.stop();
+    await this.#store.finish(this.#owner, this.roomId, FINISHED_MATCH_RETENTION_SECONDS);
   }
 
-  /** Stops renewing the lease (the room is going away without a handover). */
+  /** Stops renewing the lease (the room is going away). */
   stop(): void {
-    this.#stopRenewing();
-  }
-
-  #stopRenewing(): void {
     clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
   }
 
-  async #renew(): Promise<void> {
-    try {
-      await this.#store.renewLease(this.roomId, matchMaker.processId, LEASE_TTL_MS);
-    } catch (error) {
-      logger.error(`lockstep: could not renew the lease of ${this.roomId}:`, error);
+  #start(): void {
+    this.#renewTimer = setInterval(() => void this.#renew(), LEASE_RENEW_MS);
+    this.#renewTimer.unref();
+    void this.#renew();
+  }
+
+  #ensureOpen(): Promise<RecordWrite> {
+    const firstFrame = this.#openAt;
+    if (firstFrame === undefined) return Promise.resolve(OK);
+    if (this.#opening === undefined) {
+      const generation = this.#openGeneration;
+      const version = this.#recordVersion;
+      this.#opening = this.#store
+        .openJournal(this.#owner, this.#record, firstFrame)
+        .then((written) => {
+          if (written.status === "ok") this.#openings++;
+          if (written.status === "ok" && generation === this.#openGeneration) {
+            this.#openAt = undefined;
+            this.#savedVersion = Math.max(this.#savedVersion, version);
+          }
+          return written;
+        })
+        .finally(() => (this.#opening = undefined));
     }
+    return this.#opening;
+  }
+
+  async #saveRecord(): Promise<RecordWrite> {
+    // Until the journal exists, opening it writes the latest record.
+    if (this.#openAt !== undefined || this.#savedVersion === this.#recordVersion) return OK;
+    const version = this.#recordVersion;
+    const openings = this.#openings;
+    const written = await this.#store.saveMatch(this.#owner, this.#record);
+    if (written.status === "ok") this.#savedVersion = Math.max(this.#savedVersion, version);
+    else if (written.status === "fenced") this.#listener.fenced();
+    else this.#recordMissing(openings);
+    return written;
+  }
+
+  /**
+   * The store answered that the record is missing, to a call made after `openings` openings.
+   * Rebuilding empties the journal before writing it again, so a stale answer (the journal
+   * was rebuilt since) must not start another rebuild.
+   */
+  #recordMissing(openings: number): void {
+    if (openings === this.#openings && this.#openAt === undefined) this.#listener.recordLost();
+  }
+
+  /** Once a second: keep the lease, notice a lost record, write seats that failed to save. */
+  async #renew(): Promise<void> {
+    if (this.#renewing) return;
+    this.#renewing = true;
+    try {
+      const openings = this.#openings;
+      const renewal = await this.#store.renewLease(this.#owner, this.roomId);
+      if (!renewal.held) {
+        this.stop();
+        this.#listener.fenced();
+        return;
+      }
+      if (!renewal.recordExists) this.#recordMissing(openings);
+      else await this.#saveRecord();
+      this.#recovered();
+    } catch (error) {
+      this.#reportFailure("renew the lease of", error);
+    } finally {
+      this.#renewing = false;
+    }
+  }
+
+  #recovered(): void {
+    if (!this.#failing) return;
+    this.#failing = false;
+    logger.info(`lockstep: the journal of ${this.roomId} is being written again`);
+  }
+
+  /** One line per outage, not one per attempt. */
+  #reportFailure(what: string, error: unknown): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    logger.warn(`lockstep: could not ${what} ${this.roomId} (${(error as Error).message}); retrying`);
   }
 }

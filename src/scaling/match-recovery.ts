@@ -1,26 +1,46 @@
 import { randomUUID } from "node:crypto";
-import { logger, matchMaker } from "@colyseus/core";
-import { RECOVERY_CHANNEL } from "./match-journal.ts";
-import { LOCKSTEP_RESUME } from "./lockstep-services.ts";
-import type { MatchStore, StoredMatch } from "./match-store.ts";
+import { logger, matchMaker, type IRoomCache } from "@colyseus/core";
+import { LEASE_TTL_MS, RECOVERY_CHANNEL } from "./match-journal.ts";
+import { repairListings } from "./listing-guard.ts";
+import { LOCKSTEP_RESUME, type ResumeTicket } from "./lockstep-services.ts";
+import { JournalError, type JournalOwner, type MatchStore } from "./match-store.ts";
 
 /** Orphaned matches are looked for every second (and at once when a process hands one over). */
 export const RECOVERY_SCAN_MS = 1000;
 /** A claim covers loading and recreating the room; if the claimer dies meanwhile, another may try after this. */
 export const CLAIM_TTL_MS = 15_000;
+/** A journal that cannot be resumed is kept a day for inspection, out of the active set. */
+export const BROKEN_MATCH_RETENTION_SECONDS = 24 * 3600;
+
+interface Resolvers<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+function resolvers<T>(): Resolvers<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((onResolve, onReject) => ((resolve = onResolve), (reject = onReject)));
+  promise.catch(() => undefined); // the room may never take the ticket: a rejection must not go unhandled
+  return { promise, resolve, reject };
+}
 
 /**
  * Resumes matches whose process is gone. Each process runs one: a match listed as active
- * whose lease has lapsed (its process was killed, or handed it over while stopping) is
- * claimed by exactly one process, which recreates the room with the same room id from the
- * stored frames and seats, so the players' reconnection finds it.
+ * whose lease has lapsed (its process was killed, lost Redis, or handed it over while
+ * stopping) is claimed by exactly one process, which recreates the room with the same room id
+ * from the stored frames and seats, so the players' reconnection finds it. A journal with a
+ * hole is refused, logged with its `JournalError` code and set aside (never retried).
  */
 export class MatchRecovery {
   readonly #store: MatchStore;
-  readonly #pending = new Map<string, StoredMatch>();
+  readonly #pending = new Map<string, ResumeTicket>();
   #timer: NodeJS.Timeout | undefined;
   #scanning = false;
+  #failing = false;
   readonly #onHandover = (): void => void this.scan();
+  readonly #tick = (): void => void this.scan();
 
   constructor(store: MatchStore) {
     this.#store = store;
@@ -29,7 +49,7 @@ export class MatchRecovery {
   /** Starts watching (after the server listens: rooms are created through the matchmaker). */
   start(): void {
     void matchMaker.presence.subscribe(RECOVERY_CHANNEL, this.#onHandover);
-    this.#timer = setInterval(() => void this.scan(), RECOVERY_SCAN_MS);
+    this.#timer = setInterval(this.#tick, RECOVERY_SCAN_MS);
     this.#timer.unref();
   }
 
@@ -40,44 +60,66 @@ export class MatchRecovery {
   }
 
   /** The stored match for a resume nonce, once (called by the room being created). */
-  take(nonce: string): StoredMatch | undefined {
-    const stored = this.#pending.get(nonce);
+  take(nonce: string): ResumeTicket | undefined {
+    const ticket = this.#pending.get(nonce);
     this.#pending.delete(nonce);
-    return stored;
+    return ticket;
   }
 
-  /** Looks for orphaned matches and resumes those this process claims. */
+  /** Checks this process's listings (see `repairListings`), then looks for orphaned matches and resumes those this process claims. */
   async scan(): Promise<void> {
     if (this.#scanning || matchMaker.state !== matchMaker.MatchMakerState.READY) return;
     this.#scanning = true;
     try {
+      await repairListings();
       for (const roomId of await this.#store.activeMatches()) {
-        if ((await this.#store.leaseHolder(roomId)) !== undefined) continue;
+        // The claim succeeds only while no lease is alive, for exactly one process.
         if (!(await this.#store.claim(roomId, matchMaker.processId, CLAIM_TTL_MS))) continue;
-        await this.#resume(roomId);
+        // One match that cannot be resumed must not hold up the others (it is tried again when its claim lapses).
+        await this.#resume(roomId).catch((error: unknown) => logger.error(`lockstep: could not resume match ${roomId}: ${(error as Error).message}`));
       }
+      if (this.#failing) logger.info("lockstep: match recovery scans work again");
+      this.#failing = false;
     } catch (error) {
-      logger.error("lockstep: match recovery scan failed:", error);
+      // One line per outage, not one per second.
+      if (!this.#failing) logger.error(`lockstep: match recovery scan failed (${(error as Error).message}); retrying every ${RECOVERY_SCAN_MS} ms`);
+      this.#failing = true;
     } finally {
       this.#scanning = false;
     }
   }
 
   async #resume(roomId: string): Promise<void> {
-    const stored = await this.#store.loadMatch(roomId);
-    if (stored === undefined) {
-      await this.#store.finish(roomId, 0);
+    const owner: JournalOwner = { processId: matchMaker.processId, leaseTtlMs: LEASE_TTL_MS };
+    let stored;
+    try {
+      stored = await this.#store.loadMatch(roomId);
+    } catch (error) {
+      if (!(error instanceof JournalError)) throw error;
+      logger.error(`lockstep: ${error.message}; the match is not resumed and is kept aside for inspection`);
+      await this.#store.quarantine(owner, roomId, error.code, BROKEN_MATCH_RETENTION_SECONDS);
       return;
     }
+    if (stored === undefined) {
+      await this.#store.finish(owner, roomId, 0);
+      return;
+    }
+    // The listing a killed owner left behind would shadow the resumed room: drop it, and have
+    // Colyseus check that process (its other listings and its room count go if it is dead).
+    const stale = await matchMaker.driver.findOne({ roomId });
+    const listed = resolvers<IRoomCache>();
     const nonce = randomUUID();
-    this.#pending.set(nonce, stored);
+    this.#pending.set(nonce, { stored, listed: listed.promise });
     try {
-      // The dead owner's listing would shadow the resumed room: drop it first.
-      await matchMaker.driver.remove(roomId);
-      await matchMaker.handleCreateRoom(stored.match.roomName, { [LOCKSTEP_RESUME]: nonce }, undefined, roomId);
-      logger.info(`lockstep: resumed match ${roomId} from frame ${stored.match.match.start_frame + stored.frames.length} on ${matchMaker.processId}`);
+      if (stale) await matchMaker.driver.remove(roomId);
+      const listing = await matchMaker.handleCreateRoom(stored.match.roomName, { [LOCKSTEP_RESUME]: nonce }, undefined, roomId);
+      if (listing.processId !== matchMaker.processId) throw new Error(`process ${listing.processId} listed room ${roomId} first`);
+      listed.resolve(listing);
+      logger.info(`lockstep: resumed match ${roomId} from frame ${stored.firstFrame + stored.frames.length} on ${matchMaker.processId}`);
+      if (stale && stale.processId !== matchMaker.processId) void matchMaker.healthCheckProcessId(stale.processId);
     } catch (error) {
-      logger.error(`lockstep: could not resume match ${roomId}:`, error);
+      listed.reject(error);
+      logger.error(`lockstep: could not resume match ${roomId}: ${(error as Error).message}`);
     } finally {
       this.#pending.delete(nonce);
     }

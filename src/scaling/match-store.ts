@@ -25,100 +25,114 @@ export interface PersistedMatch {
   readonly status: PersistedStatus;
 }
 
-/** A persisted match and its frames (exact bytes, in order from `match.start_frame`). */
+/** A persisted match and its frames: `frames[i]` is frame `firstFrame + i`, exact bytes, no gap. */
 export interface StoredMatch {
   readonly match: PersistedMatch;
+  /** The journal's first frame: the match's first frame, or later if the journal was rebuilt from a process's memory. */
+  readonly firstFrame: number;
   readonly frames: readonly Uint8Array[];
 }
 
 /**
- * Durable storage of running matches, so a match outlives its process. Frames are
- * append-only; a lease says which process owns a match; a claim lets exactly one process
- * resume an orphaned one. Implementations: `RedisMatchStore` (shared by every process) and
- * `MemoryMatchStore` (one process; tests); `test/contract/match-store.contract.ts` runs over both.
+ * Who writes to a match's journal. Every write is fenced by the lease: it is applied only if
+ * the lease is `processId`'s, or if no lease is alive and no other process has claimed the
+ * match (the write then takes the lease for `leaseTtlMs`). A process that lost the match to
+ * another can therefore never add to its journal.
+ */
+export interface JournalOwner {
+  readonly processId: string;
+  readonly leaseTtlMs: number;
+}
+
+/** Outcome of a fenced write of a match's record. */
+export type RecordWrite =
+  /** Written. */
+  | { readonly status: "ok" }
+  /** Refused: another process holds the lease or has claimed the match. */
+  | { readonly status: "fenced" }
+  /** Refused: the record is gone (the store lost its data): the owner must rebuild the journal. */
+  | { readonly status: "missing" };
+
+/** Outcome of a fenced write of frames. */
+export type FramesWrite =
+  /** Every frame given is stored; `lastFrame` is the highest frame the journal now holds. */
+  | { readonly status: "stored"; readonly lastFrame: number }
+  | { readonly status: "fenced" }
+  | { readonly status: "missing" }
+  /** Refused: the journal ends before the first frame given (it holds frames up to `nextFrame - 1`); storing would leave a hole. */
+  | { readonly status: "behind"; readonly nextFrame: number }
+  /** Refused: `frame` is already stored with different bytes (another process wrote this match). */
+  | { readonly status: "conflict"; readonly frame: number };
+
+/** What a lease renewal learns. */
+export interface LeaseRenewal {
+  /** The lease is the caller's (renewed or taken); false: another process holds it or has claimed the match. */
+  readonly held: boolean;
+  /** The match's record exists; false after the store lost its data. */
+  readonly recordExists: boolean;
+}
+
+/** Stable codes of {@link JournalError}. */
+export const JournalErrorCode = {
+  /** A frame number is missing between the journal's first frame and its last: the match cannot be resumed exactly. */
+  JOURNAL_HOLE: "JOURNAL_HOLE",
+  /** Stored frames repeat or go back, or the record lacks its first frame: the journal cannot be trusted. */
+  JOURNAL_CORRUPT: "JOURNAL_CORRUPT",
+} as const;
+/** A code of {@link JournalError}. */
+export type JournalErrorCode = (typeof JournalErrorCode)[keyof typeof JournalErrorCode];
+
+/** A stored journal that must not be resumed (see {@link JournalErrorCode}). */
+export class JournalError extends Error {
+  readonly code: JournalErrorCode;
+  readonly roomId: string;
+
+  constructor(code: JournalErrorCode, roomId: string, message: string) {
+    super(`${code}: match ${roomId}: ${message}`);
+    this.name = "JournalError";
+    this.code = code;
+    this.roomId = roomId;
+  }
+}
+
+/**
+ * Durable storage of running matches, so a match outlives its process. A match's frames are
+ * addressed by frame number: a write names the number of its first frame and is refused if
+ * it would leave a hole; storing a frame again with the same bytes changes nothing. A lease
+ * says which process owns a match and fences every write (see {@link JournalOwner}); a claim
+ * lets exactly one process resume an orphaned match. Implementations: `RedisMatchStore`
+ * (shared by every process) and `MemoryMatchStore` (one process; tests);
+ * `test/contract/match-store.contract.ts` runs over both.
  */
 export interface MatchStore {
-  /** Writes the match's description and lists it as active. */
-  saveMatch(match: PersistedMatch): Promise<void>;
-  /** Appends the next frame. Appends of one match resolve in the order they were made. */
-  appendFrame(roomId: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Starts or rebuilds a match's journal: writes the record, empties the frames, sets the
+   * journal's first frame and lists the match as active. Never answers `missing`.
+   */
+  openJournal(owner: JournalOwner, match: PersistedMatch, firstFrame: number): Promise<RecordWrite>;
+  /** Replaces the record of an existing journal (seats, status). */
+  saveMatch(owner: JournalOwner, match: PersistedMatch): Promise<RecordWrite>;
+  /** Stores frames `firstFrame`, `firstFrame + 1`, … in one atomic write. */
+  storeFrames(owner: JournalOwner, roomId: string, firstFrame: number, frames: readonly Uint8Array[]): Promise<FramesWrite>;
+  /** The match and its frames; undefined if there is no record. Throws {@link JournalError} if the journal has a hole or is corrupt. */
   loadMatch(roomId: string): Promise<StoredMatch | undefined>;
-  /** Sets or extends the owner's lease for `ttlMs`. */
-  renewLease(roomId: string, processId: string, ttlMs: number): Promise<void>;
-  releaseLease(roomId: string): Promise<void>;
+  /** Extends the caller's lease, or takes it if no lease is alive and no other process has claimed the match. */
+  renewLease(owner: JournalOwner, roomId: string): Promise<LeaseRenewal>;
+  /** Drops the lease if it is `processId`'s. */
+  releaseLease(roomId: string, processId: string): Promise<void>;
   /** The lease holder's process id, if the lease is alive. */
   leaseHolder(roomId: string): Promise<string | undefined>;
   /** Ids of active (running or handed over) matches. */
   activeMatches(): Promise<string[]>;
-  /** Takes the right to resume an orphaned match for `ttlMs`; true for exactly one caller. */
+  /** Takes the right to resume an orphaned match for `ttlMs`: true for exactly one caller, and only while no lease is alive. */
   claim(roomId: string, processId: string, ttlMs: number): Promise<boolean>;
-  /** The match ended: no longer active; its data is kept `retainSeconds` (replays, inspection), then dropped. */
-  finish(roomId: string, retainSeconds: number): Promise<void>;
+  /** The match ended: no longer active, lease dropped; its data is kept `retainSeconds` (replays, inspection), then dropped. Fenced. */
+  finish(owner: JournalOwner, roomId: string, retainSeconds: number): Promise<RecordWrite>;
+  /**
+   * The match cannot be resumed (see {@link JournalError}): it leaves the active set so that no
+   * process tries again, its record is marked with `reason`, and its data expires after
+   * `retainSeconds` (for inspection). Fenced (the caller holds the claim).
+   */
+  quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite>;
   close(): Promise<void>;
-}
-
-/** A {@link MatchStore} in this process's memory: the reference implementation of the contract. */
-export class MemoryMatchStore implements MatchStore {
-  readonly #matches = new Map<string, PersistedMatch>();
-  readonly #frames = new Map<string, Uint8Array[]>();
-  readonly #active = new Set<string>();
-  readonly #leases = new Map<string, { holder: string; until: number }>();
-  readonly #claims = new Map<string, number>();
-  readonly #expiries = new Map<string, NodeJS.Timeout>();
-
-  async saveMatch(match: PersistedMatch): Promise<void> {
-    this.#matches.set(match.roomId, structuredClone(match));
-    this.#active.add(match.roomId);
-  }
-
-  async appendFrame(roomId: string, bytes: Uint8Array): Promise<void> {
-    const frames = this.#frames.get(roomId) ?? [];
-    frames.push(bytes.slice());
-    this.#frames.set(roomId, frames);
-  }
-
-  async loadMatch(roomId: string): Promise<StoredMatch | undefined> {
-    const match = this.#matches.get(roomId);
-    if (match === undefined) return undefined;
-    return { match: structuredClone(match), frames: (this.#frames.get(roomId) ?? []).map((frame) => frame.slice()) };
-  }
-
-  async renewLease(roomId: string, processId: string, ttlMs: number): Promise<void> {
-    this.#leases.set(roomId, { holder: processId, until: Date.now() + ttlMs });
-  }
-
-  async releaseLease(roomId: string): Promise<void> {
-    this.#leases.delete(roomId);
-  }
-
-  async leaseHolder(roomId: string): Promise<string | undefined> {
-    const lease = this.#leases.get(roomId);
-    return lease !== undefined && lease.until > Date.now() ? lease.holder : undefined;
-  }
-
-  async activeMatches(): Promise<string[]> {
-    return [...this.#active];
-  }
-
-  async claim(roomId: string, _processId: string, ttlMs: number): Promise<boolean> {
-    if ((this.#claims.get(roomId) ?? 0) > Date.now()) return false;
-    this.#claims.set(roomId, Date.now() + ttlMs);
-    return true;
-  }
-
-  async finish(roomId: string, retainSeconds: number): Promise<void> {
-    this.#active.delete(roomId);
-    this.#leases.delete(roomId);
-    clearTimeout(this.#expiries.get(roomId));
-    const expiry = setTimeout(() => {
-      this.#matches.delete(roomId);
-      this.#frames.delete(roomId);
-    }, retainSeconds * 1000);
-    expiry.unref();
-    this.#expiries.set(roomId, expiry);
-  }
-
-  async close(): Promise<void> {
-    for (const expiry of this.#expiries.values()) clearTimeout(expiry);
-  }
 }

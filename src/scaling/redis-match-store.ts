@@ -1,7 +1,10 @@
+import { logger } from "@colyseus/core";
 import { Redis } from "ioredis";
-import type { MatchStore, PersistedMatch, StoredMatch } from "./match-store.ts";
+import { JournalError, JournalErrorCode, type FramesWrite, type JournalOwner, type LeaseRenewal, type MatchStore, type PersistedMatch, type RecordWrite, type StoredMatch } from "./match-store.ts";
+import { verifyJournal } from "./journal-integrity.ts";
+import { CLAIM, OPEN_JOURNAL, RELEASE_LEASE, RENEW_LEASE, RETIRE, SAVE_RECORD, STORE_FRAMES, type JournalScript } from "./redis-journal-scripts.ts";
 
-/** Key layout, under one prefix so several deployments can share a Redis. */
+/** Key layout, under one prefix so several deployments can share a Redis (see `redis-journal-scripts.ts`). */
 const keys = (prefix: string) => ({
   active: `${prefix}:matches`,
   meta: (roomId: string) => `${prefix}:match:${roomId}:meta`,
@@ -12,44 +15,122 @@ const keys = (prefix: string) => ({
 
 /** Default key prefix. */
 export const DEFAULT_REDIS_PREFIX = "lockstep";
+/**
+ * A call that has no answer after 2 s fails (and is retried by its caller) instead of hanging:
+ * a healthy Redis answers in well under a millisecond, and the lease (3 s) must be renewable
+ * before it lapses, so a stalled connection has to be noticed within one renewal period or two.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
+/** Reconnection attempts back off to at most 500 ms: a restarted Redis is found again within half a second. */
+const MAX_RECONNECT_DELAY_MS = 500;
+/** Connecting gives up after this long and is retried (a refused or black-holed address). */
+const CONNECT_TIMEOUT_MS = 2000;
+
+/** Options of {@link RedisMatchStore}. */
+export interface RedisMatchStoreOptions {
+  /** Prefix of every key (default {@link DEFAULT_REDIS_PREFIX}). */
+  readonly prefix?: string;
+  /** How long a call may wait for its answer before it fails (default {@link DEFAULT_COMMAND_TIMEOUT_MS}). */
+  readonly commandTimeoutMs?: number;
+}
+
+type ScriptReply = [string, number?];
+type ScriptCall = (...args: (string | number | Buffer)[]) => Promise<unknown>;
+const SCRIPTS = { storeFrames: STORE_FRAMES, openJournal: OPEN_JOURNAL, saveRecord: SAVE_RECORD, renewLease: RENEW_LEASE, retire: RETIRE, claim: CLAIM, releaseLease: RELEASE_LEASE };
+type Scripts = Record<keyof typeof SCRIPTS, ScriptCall>;
+
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
- * The {@link MatchStore} on Redis, shared by every process: the description as a JSON string,
- * frames as a list of binary values (RPUSH, one per frame, in order on one connection), the
- * lease and the claim as keys with a PX expiry, the active matches as a set.
+ * The {@link MatchStore} on Redis, shared by every process. Every write is one Lua script
+ * (`redis-journal-scripts.ts`), so fencing by the lease and numbering of frames are checked
+ * where the data is. Calls fail after `commandTimeoutMs` rather than hang, and never throw
+ * anywhere but to their caller; connection errors are logged once per outage.
  */
 export class RedisMatchStore implements MatchStore {
   readonly #redis: Redis;
+  readonly #scripts: Scripts;
   readonly #keys: ReturnType<typeof keys>;
+  #reportedOutage = false;
 
-  constructor(redisUrl: string, prefix: string = DEFAULT_REDIS_PREFIX) {
-    this.#redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
-    this.#keys = keys(prefix);
+  constructor(redisUrl: string, options: RedisMatchStoreOptions = {}) {
+    this.#redis = new Redis(redisUrl, {
+      commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // Queued calls fail after one reconnection attempt: the journal retries on its own schedule.
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+    });
+    this.#redis.on("error", (error: Error) => {
+      if (this.#reportedOutage) return;
+      this.#reportedOutage = true;
+      logger.warn(`lockstep: match store: Redis unreachable (${error.message}); retrying`);
+    });
+    this.#redis.on("ready", () => {
+      if (!this.#reportedOutage) return;
+      this.#reportedOutage = false;
+      logger.info("lockstep: match store: Redis reachable again");
+    });
+    for (const [name, script] of Object.entries(SCRIPTS)) this.#redis.defineCommand(name, script satisfies JournalScript);
+    this.#scripts = this.#redis as unknown as Scripts;
+    this.#keys = keys(options.prefix ?? DEFAULT_REDIS_PREFIX);
   }
 
-  async saveMatch(match: PersistedMatch): Promise<void> {
-    await this.#redis.multi().set(this.#keys.meta(match.roomId), JSON.stringify(match)).sadd(this.#keys.active, match.roomId).exec();
+  async openJournal(owner: JournalOwner, match: PersistedMatch, firstFrame: number): Promise<RecordWrite> {
+    const k = this.#keys;
+    const id = match.roomId;
+    const reply = (await this.#scripts.openJournal(k.lease(id), k.claim(id), k.meta(id), k.frames(id), k.active, owner.processId, owner.leaseTtlMs, id, JSON.stringify(match), firstFrame)) as ScriptReply;
+    return reply[0] === "ok" ? { status: "ok" } : { status: "fenced" };
   }
 
-  async appendFrame(roomId: string, bytes: Uint8Array): Promise<void> {
-    await this.#redis.rpush(this.#keys.frames(roomId), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  async saveMatch(owner: JournalOwner, match: PersistedMatch): Promise<RecordWrite> {
+    const k = this.#keys;
+    const id = match.roomId;
+    const reply = (await this.#scripts.saveRecord(k.lease(id), k.claim(id), k.meta(id), k.active, owner.processId, owner.leaseTtlMs, id, JSON.stringify(match))) as ScriptReply;
+    return { status: reply[0] as RecordWrite["status"] };
+  }
+
+  async storeFrames(owner: JournalOwner, roomId: string, firstFrame: number, frames: readonly Uint8Array[]): Promise<FramesWrite> {
+    const k = this.#keys;
+    const reply = (await this.#scripts.storeFrames(k.lease(roomId), k.claim(roomId), k.meta(roomId), k.frames(roomId), owner.processId, owner.leaseTtlMs, firstFrame, ...frames.map(toBuffer))) as ScriptReply;
+    const [status, value] = reply;
+    switch (status) {
+      case "stored":
+        return { status, lastFrame: Number(value) };
+      case "behind":
+        return { status, nextFrame: Number(value) };
+      case "conflict":
+        return { status, frame: Number(value) };
+      default:
+        return { status: status as "fenced" | "missing" };
+    }
   }
 
   async loadMatch(roomId: string): Promise<StoredMatch | undefined> {
-    const [meta, frames] = await Promise.all([
-      this.#redis.get(this.#keys.meta(roomId)),
-      this.#redis.lrangeBuffer(this.#keys.frames(roomId), 0, -1),
-    ]);
-    if (meta === null) return undefined;
-    return { match: JSON.parse(meta) as PersistedMatch, frames: frames.map((frame) => new Uint8Array(frame)) };
+    const replies = await this.#redis.multi().hget(this.#keys.meta(roomId), "record").hget(this.#keys.meta(roomId), "first").lrangeBuffer(this.#keys.frames(roomId), 0, -1).exec();
+    if (replies === null) throw new Error(`loading match ${roomId}: the transaction was aborted`);
+    for (const [error] of replies) {
+      // Keys of another layout (such as the positional journal of earlier versions) cannot be trusted.
+      if (error?.message.startsWith("WRONGTYPE")) throw new JournalError(JournalErrorCode.JOURNAL_CORRUPT, roomId, "its keys are not in this version's layout");
+      if (error) throw error;
+    }
+    const [record, first, frames] = replies.map(([, value]) => value) as [string | null, string | null, Buffer[]];
+    if (record === null) return undefined;
+    if (first === null) throw new JournalError(JournalErrorCode.JOURNAL_CORRUPT, roomId, "the record has no first frame");
+    const firstFrame = Number(first);
+    const bytes = frames.map((frame) => new Uint8Array(frame));
+    verifyJournal(roomId, firstFrame, bytes);
+    return { match: JSON.parse(record) as PersistedMatch, firstFrame, frames: bytes };
   }
 
-  async renewLease(roomId: string, processId: string, ttlMs: number): Promise<void> {
-    await this.#redis.set(this.#keys.lease(roomId), processId, "PX", ttlMs);
+  async renewLease(owner: JournalOwner, roomId: string): Promise<LeaseRenewal> {
+    const k = this.#keys;
+    const [held, exists] = (await this.#scripts.renewLease(k.lease(roomId), k.claim(roomId), k.meta(roomId), owner.processId, owner.leaseTtlMs)) as [number, number];
+    return { held: held === 1, recordExists: exists === 1 };
   }
 
-  async releaseLease(roomId: string): Promise<void> {
-    await this.#redis.del(this.#keys.lease(roomId));
+  async releaseLease(roomId: string, processId: string): Promise<void> {
+    await this.#scripts.releaseLease(this.#keys.lease(roomId), processId);
   }
 
   async leaseHolder(roomId: string): Promise<string | undefined> {
@@ -61,20 +142,24 @@ export class RedisMatchStore implements MatchStore {
   }
 
   async claim(roomId: string, processId: string, ttlMs: number): Promise<boolean> {
-    return (await this.#redis.set(this.#keys.claim(roomId), processId, "PX", ttlMs, "NX")) === "OK";
+    return (await this.#scripts.claim(this.#keys.lease(roomId), this.#keys.claim(roomId), processId, ttlMs)) === 1;
   }
 
-  async finish(roomId: string, retainSeconds: number): Promise<void> {
-    await this.#redis
-      .multi()
-      .srem(this.#keys.active, roomId)
-      .del(this.#keys.lease(roomId))
-      .expire(this.#keys.meta(roomId), retainSeconds)
-      .expire(this.#keys.frames(roomId), retainSeconds)
-      .exec();
+  finish(owner: JournalOwner, roomId: string, retainSeconds: number): Promise<RecordWrite> {
+    return this.#retire(owner, roomId, retainSeconds, "");
+  }
+
+  quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite> {
+    return this.#retire(owner, roomId, retainSeconds, reason);
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit();
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  async #retire(owner: JournalOwner, roomId: string, retainSeconds: number, reason: string): Promise<RecordWrite> {
+    const k = this.#keys;
+    const reply = (await this.#scripts.retire(k.lease(roomId), k.claim(roomId), k.meta(roomId), k.frames(roomId), k.active, owner.processId, owner.leaseTtlMs, roomId, retainSeconds, reason)) as ScriptReply;
+    return { status: reply[0] as "ok" | "fenced" };
   }
 }

@@ -2,6 +2,7 @@ import type { MatchMakerDriver, Presence } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import type { LockstepServices } from "./lockstep-services.ts";
+import { DEFAULT_STORE_OUTAGE_LIMIT_MS } from "./match-journal.ts";
 import { MatchRecovery } from "./match-recovery.ts";
 import { DEFAULT_REDIS_PREFIX, RedisMatchStore } from "./redis-match-store.ts";
 
@@ -13,14 +14,22 @@ export interface ScalingConfig {
   readonly publicAddress: string;
   /** Prefix of the keys the match store writes. */
   readonly redisPrefix: string;
+  /** How long a match may go without storing a frame before this process gives it up (see `DEFAULT_STORE_OUTAGE_LIMIT_MS`). */
+  readonly storeOutageLimitMs: number;
 }
 
-/** Reads `REDIS_URL`, `PUBLIC_ADDRESS` (or `PUBLIC_HOST`, default `localhost`, with the port) and `REDIS_PREFIX`. */
+/**
+ * Reads `REDIS_URL`, `PUBLIC_ADDRESS` (or `PUBLIC_HOST`, default `localhost`, with the port),
+ * `REDIS_PREFIX` and `STORE_OUTAGE_LIMIT_MS`. Throws on a limit that is not a positive integer.
+ */
 export function loadScalingConfig(port: number, env: NodeJS.ProcessEnv = process.env): ScalingConfig {
+  const limit = env["STORE_OUTAGE_LIMIT_MS"] ? Number(env["STORE_OUTAGE_LIMIT_MS"]) : DEFAULT_STORE_OUTAGE_LIMIT_MS;
+  if (!Number.isInteger(limit) || limit <= 0) throw new Error(`STORE_OUTAGE_LIMIT_MS must be a positive number of milliseconds, not ${env["STORE_OUTAGE_LIMIT_MS"]}`);
   return {
     redisUrl: env["REDIS_URL"] || undefined,
     publicAddress: env["PUBLIC_ADDRESS"] || `${env["PUBLIC_HOST"] || "localhost"}:${port}`,
     redisPrefix: env["REDIS_PREFIX"] || DEFAULT_REDIS_PREFIX,
+    storeOutageLimitMs: limit,
   };
 }
 
@@ -47,13 +56,13 @@ export function createScalingBackends(config: ScalingConfig): ScalingBackends {
   if (config.redisUrl === undefined) {
     return { services: {}, start: () => undefined, stop: () => undefined, close: async () => undefined };
   }
-  const matchStore = new RedisMatchStore(config.redisUrl, config.redisPrefix);
+  const matchStore = new RedisMatchStore(config.redisUrl, { prefix: config.redisPrefix });
   const recovery = new MatchRecovery(matchStore);
   return {
     presence: new RedisPresence(config.redisUrl),
     driver: new RedisDriver(config.redisUrl),
     publicAddress: config.publicAddress,
-    services: { matchStore, takeResume: (nonce) => recovery.take(nonce) },
+    services: { matchStore, journal: { outageLimitMs: config.storeOutageLimitMs }, takeResume: (nonce) => recovery.take(nonce) },
     start: () => recovery.start(),
     stop: () => recovery.stop(),
     close: () => matchStore.close(),

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { MatchStore, PersistedMatch } from "../../src/scaling/match-store.ts";
+import { frameToBytes } from "../../src/protocol/index.ts";
+import type { JournalOwner, MatchStore, PersistedMatch } from "../../src/scaling/match-store.ts";
 
 const sample = (roomId: string): PersistedMatch => ({
   roomId,
@@ -9,6 +10,16 @@ const sample = (roomId: string): PersistedMatch => ({
   seats: [{ sessionId: "s1", reconnectionToken: "t1", uid: "u1", name: "Ada", role: "player", slot: 0, auth: { id: "u1" } }],
   status: "running",
 });
+
+/** Frame `number` as the room encodes it, with an action of `payload` bytes (so two versions of a frame can differ). */
+const frame = (number: number, payload = 0): Uint8Array =>
+  frameToBytes({ frame: number, entries: payload === 0 ? [] : [{ type: "action", slot: 0, payload: Uint8Array.of(payload) }] });
+const frames = (from: number, to: number, payload = 0): Uint8Array[] => Array.from({ length: to - from + 1 }, (_, index) => frame(from + index, payload));
+
+/** Long enough for no lease to lapse during a test that does not wait for it. */
+const LONG_TTL_MS = 60_000;
+const first: JournalOwner = { processId: "process-1", leaseTtlMs: LONG_TTL_MS };
+const second: JournalOwner = { processId: "process-2", leaseTtlMs: LONG_TTL_MS };
 
 /** The contract of every {@link MatchStore}: run by the memory and the Redis implementations alike. */
 export function matchStoreContract(name: string, open: () => Promise<MatchStore>, options: { skip?: string } = {}): void {
@@ -21,44 +32,117 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
     await store?.close();
   });
 
-  test(`${name}: stores a match and its frames, byte for byte, in order`, { skip }, async () => {
-    await store.saveMatch(sample("room-a"));
-    const frames = [Uint8Array.of(0, 0), Uint8Array.of(1, 1, 0, 2, 0xff, 0x00), Uint8Array.of(2, 0)];
-    await Promise.all(frames.map((frame) => store.appendFrame("room-a", frame)));
+  test(`${name}: frames are stored by number, byte for byte, and loaded in order`, { skip }, async () => {
+    assert.deepEqual(await store.openJournal(first, sample("room-a"), 0), { status: "ok" });
+    assert.deepEqual(await store.storeFrames(first, "room-a", 0, frames(0, 2)), { status: "stored", lastFrame: 2 });
+    assert.deepEqual(await store.storeFrames(first, "room-a", 3, [frame(3, 0xff)]), { status: "stored", lastFrame: 3 });
     const loaded = await store.loadMatch("room-a");
     assert.deepEqual(loaded?.match, sample("room-a"));
-    assert.deepEqual(loaded?.frames, frames);
+    assert.equal(loaded?.firstFrame, 0);
+    assert.deepEqual(loaded?.frames, [...frames(0, 2), frame(3, 0xff)]);
     assert.deepEqual(await store.activeMatches(), ["room-a"]);
     assert.equal(await store.loadMatch("missing"), undefined);
   });
 
-  test(`${name}: a later save replaces the description (seats, status)`, { skip }, async () => {
-    await store.saveMatch({ ...sample("room-a"), status: "handover", seats: [] });
+  test(`${name}: storing a frame again is idempotent; a different frame with a stored number is a conflict`, { skip }, async () => {
+    assert.deepEqual(await store.storeFrames(first, "room-a", 2, [frame(2), frame(3, 0xff), frame(4)]), { status: "stored", lastFrame: 4 });
+    assert.deepEqual(await store.storeFrames(first, "room-a", 0, frames(0, 2)), { status: "stored", lastFrame: 4 });
+    assert.deepEqual(await store.storeFrames(first, "room-a", 3, [frame(3, 0x01), frame(4), frame(5)]), { status: "conflict", frame: 3 });
+    assert.equal((await store.loadMatch("room-a"))?.frames.length, 5, "nothing of a conflicting write is stored");
+  });
+
+  test(`${name}: a write that would leave a hole is refused with the journal's end`, { skip }, async () => {
+    assert.deepEqual(await store.storeFrames(first, "room-a", 7, frames(7, 8)), { status: "behind", nextFrame: 5 });
+    assert.deepEqual(await store.storeFrames(first, "room-a", 5, frames(5, 8)), { status: "stored", lastFrame: 8 });
+    const loaded = await store.loadMatch("room-a");
+    assert.deepEqual(loaded?.frames.map((bytes) => bytes[0]), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  test(`${name}: a later save replaces the record (seats, status) and keeps the frames`, { skip }, async () => {
+    assert.deepEqual(await store.saveMatch(first, { ...sample("room-a"), status: "handover", seats: [] }), { status: "ok" });
     const loaded = await store.loadMatch("room-a");
     assert.equal(loaded?.match.status, "handover");
     assert.deepEqual(loaded?.match.seats, []);
-    assert.equal(loaded?.frames.length, 3, "frames are kept");
+    assert.equal(loaded?.frames.length, 9, "frames are kept");
   });
 
-  test(`${name}: leases expire and can be released`, { skip }, async () => {
-    await store.renewLease("room-a", "process-1", 200);
+  test(`${name}: writes to a journal that does not exist say so, and create nothing`, { skip }, async () => {
+    assert.deepEqual(await store.saveMatch(first, sample("room-x")), { status: "missing" });
+    assert.deepEqual(await store.storeFrames(first, "room-x", 0, frames(0, 1)), { status: "missing" });
+    assert.deepEqual(await store.renewLease(first, "room-x"), { held: true, recordExists: false });
+    assert.equal(await store.loadMatch("room-x"), undefined);
+    assert.ok(!(await store.activeMatches()).includes("room-x"));
+  });
+
+  test(`${name}: reopening rebuilds the journal from a later first frame`, { skip }, async () => {
+    await store.openJournal(first, sample("room-r"), 0);
+    await store.storeFrames(first, "room-r", 0, frames(0, 3));
+    assert.deepEqual(await store.openJournal(first, sample("room-r"), 40), { status: "ok" });
+    assert.deepEqual(await store.storeFrames(first, "room-r", 38, frames(38, 42)), { status: "stored", lastFrame: 42 });
+    const loaded = await store.loadMatch("room-r");
+    assert.equal(loaded?.firstFrame, 40, "frames before the first frame are not kept");
+    assert.deepEqual(loaded?.frames, frames(40, 42));
+  });
+
+  test(`${name}: every write is fenced by the lease`, { skip }, async () => {
+    assert.deepEqual(await store.renewLease(first, "room-a"), { held: true, recordExists: true });
     assert.equal(await store.leaseHolder("room-a"), "process-1");
-    await store.releaseLease("room-a");
+    assert.deepEqual(await store.renewLease(second, "room-a"), { held: false, recordExists: true });
+    assert.deepEqual(await store.storeFrames(second, "room-a", 9, [frame(9)]), { status: "fenced" });
+    assert.deepEqual(await store.saveMatch(second, sample("room-a")), { status: "fenced" });
+    assert.deepEqual(await store.openJournal(second, sample("room-a"), 0), { status: "fenced" });
+    assert.deepEqual(await store.finish(second, "room-a", 60), { status: "fenced" });
+    await store.releaseLease("room-a", "process-2");
+    assert.equal(await store.leaseHolder("room-a"), "process-1", "only the holder releases a lease");
+    await store.releaseLease("room-a", "process-1");
     assert.equal(await store.leaseHolder("room-a"), undefined);
-    await store.renewLease("room-a", "process-2", 50);
+    // With no lease alive and no claim, a write takes the lease; the former holder is fenced from then on.
+    assert.deepEqual(await store.storeFrames(second, "room-a", 9, [frame(9)]), { status: "stored", lastFrame: 9 });
+    assert.equal(await store.leaseHolder("room-a"), "process-2");
+    assert.deepEqual(await store.storeFrames(first, "room-a", 10, [frame(10)]), { status: "fenced" });
+    await store.releaseLease("room-a", "process-2");
+  });
+
+  test(`${name}: leases expire`, { skip }, async () => {
+    await store.renewLease({ processId: "process-3", leaseTtlMs: 50 }, "room-a");
+    assert.equal(await store.leaseHolder("room-a"), "process-3");
     await new Promise((resolve) => setTimeout(resolve, 120)); // the lease's own expiry is the event under test
     assert.equal(await store.leaseHolder("room-a"), undefined);
   });
 
-  test(`${name}: exactly one of many concurrent claims wins`, { skip }, async () => {
+  test(`${name}: exactly one of many concurrent claims wins, only while no lease is alive, and it fences the others`, { skip }, async () => {
+    await store.renewLease(first, "room-a");
+    assert.equal(await store.claim("room-a", "p9", 5000), false, "no claim while the lease is alive");
+    await store.releaseLease("room-a", "process-1");
     const results = await Promise.all(["p1", "p2", "p3", "p4"].map((processId) => store.claim("room-a", processId, 5000)));
     assert.equal(results.filter(Boolean).length, 1);
+    const winner = ["p1", "p2", "p3", "p4"][results.indexOf(true)]!;
+    assert.deepEqual(await store.renewLease(first, "room-a"), { held: false, recordExists: true }, "the former owner cannot take the lease back");
+    assert.deepEqual(await store.storeFrames(first, "room-a", 10, [frame(10)]), { status: "fenced" });
+    const claimer: JournalOwner = { processId: winner, leaseTtlMs: LONG_TTL_MS };
+    assert.deepEqual(await store.renewLease(claimer, "room-a"), { held: true, recordExists: true }, "the claimer takes the lease");
+    assert.equal(await store.claim("room-a", "p9", 5000), false);
+    await store.releaseLease("room-a", winner);
+    assert.equal(await store.claim("room-a", "p9", 5000), true, "the claim ended when its holder took the lease");
+    await store.renewLease({ processId: "p9", leaseTtlMs: LONG_TTL_MS }, "room-a");
+    await store.releaseLease("room-a", "p9");
   });
 
   test(`${name}: a finished match is no longer active but stays readable for its retention`, { skip }, async () => {
-    await store.saveMatch(sample("room-b"));
-    await store.finish("room-b", 60);
-    assert.deepEqual((await store.activeMatches()).sort(), ["room-a"]);
-    assert.equal((await store.loadMatch("room-b"))?.match.roomId, "room-b");
+    await store.openJournal(first, sample("room-b"), 0);
+    await store.storeFrames(first, "room-b", 0, frames(0, 1));
+    assert.deepEqual(await store.finish(first, "room-b", 60), { status: "ok" });
+    assert.deepEqual((await store.activeMatches()).sort(), ["room-a", "room-r"]);
+    assert.equal((await store.loadMatch("room-b"))?.frames.length, 2);
+    assert.equal(await store.leaseHolder("room-b"), undefined);
+  });
+
+  test(`${name}: a quarantined match leaves the active set for good`, { skip }, async () => {
+    await store.releaseLease("room-r", "process-1");
+    assert.equal(await store.claim("room-r", "p5", 5000), true);
+    assert.deepEqual(await store.quarantine({ processId: "p5", leaseTtlMs: LONG_TTL_MS }, "room-r", "JOURNAL_HOLE", 60), { status: "ok" });
+    assert.deepEqual(await store.activeMatches(), ["room-a"]);
+    assert.equal(await store.leaseHolder("room-r"), undefined);
+    assert.equal(await store.claim("room-r", "p6", 5000), true, "its claim is gone too (it is simply no longer scanned)");
   });
 }

@@ -88,8 +88,8 @@ async function pairAcross(): Promise<{ a: LockstepMatch<ArenaAction>; b: Lockste
 const numbers = (frames: readonly LockstepFrame<unknown>[]): number[] => frames.map((frame) => frame.frame);
 const consecutiveFromZero = (frames: readonly LockstepFrame<unknown>[]): boolean => frames.every((frame, index) => frame.frame === index);
 
-/** The process that runs a room, asked through the admin routes of `via` (any running process; the first by default). */
-async function ownerOf(roomId: string, via: ClusterNode = nodes[0]!): Promise<ClusterNode> {
+/** The process that runs a room, asked through the admin routes of `via` (default: any process that is up). */
+async function ownerOf(roomId: string, via: ClusterNode = nodes.find((node) => node.running)!): Promise<ClusterNode> {
   const rooms = (await call(via.url, "/admin/rooms", { token: adminToken })).body["rooms"] as { roomId: string; publicAddress: string }[];
   const listing = rooms.find((room) => room.roomId === roomId);
   assert.ok(listing !== undefined, `room ${roomId} is listed`);

@@ -14,6 +14,12 @@ export class ClusterNode {
     this.#env = env;
   }
 
+  /** True from {@link start} until the process exits. */
+  get running(): boolean {
+    const child = this.#child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
   /** Everything the process printed (for failure messages). */
   get output(): string {
     return this.#output;
