@@ -1,5 +1,5 @@
-import { logger } from "@colyseus/core";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { connectRedis } from "./redis-connection.ts";
 import { JournalError, JournalErrorCode, type FramesWrite, type JournalOwner, type LeaseRenewal, type MatchStore, type PersistedMatch, type RecordWrite, type StoredMatch } from "./match-store.ts";
 import { verifyJournal } from "./journal-integrity.ts";
 import { CLAIM, OPEN_JOURNAL, RELEASE_LEASE, RENEW_LEASE, RETIRE, SAVE_RECORD, STORE_FRAMES, type JournalScript } from "./redis-journal-scripts.ts";
@@ -21,10 +21,6 @@ export const DEFAULT_REDIS_PREFIX = "lockstep";
  * before it lapses, so a stalled connection has to be noticed within one renewal period or two.
  */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
-/** Reconnection attempts back off to at most 500 ms: a restarted Redis is found again within half a second. */
-const MAX_RECONNECT_DELAY_MS = 500;
-/** Connecting gives up after this long and is retried (a refused or black-holed address). */
-const CONNECT_TIMEOUT_MS = 2000;
 
 /** Options of {@link RedisMatchStore}. */
 export interface RedisMatchStoreOptions {
@@ -51,25 +47,12 @@ export class RedisMatchStore implements MatchStore {
   readonly #redis: Redis;
   readonly #scripts: Scripts;
   readonly #keys: ReturnType<typeof keys>;
-  #reportedOutage = false;
 
   constructor(redisUrl: string, options: RedisMatchStoreOptions = {}) {
-    this.#redis = new Redis(redisUrl, {
+    this.#redis = connectRedis(redisUrl, "match store", {
       commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      connectTimeout: CONNECT_TIMEOUT_MS,
       // Queued calls fail after one reconnection attempt: the journal retries on its own schedule.
       maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
-    });
-    this.#redis.on("error", (error: Error) => {
-      if (this.#reportedOutage) return;
-      this.#reportedOutage = true;
-      logger.warn(`lockstep: match store: Redis unreachable (${error.message}); retrying`);
-    });
-    this.#redis.on("ready", () => {
-      if (!this.#reportedOutage) return;
-      this.#reportedOutage = false;
-      logger.info("lockstep: match store: Redis reachable again");
     });
     for (const [name, script] of Object.entries(SCRIPTS)) this.#redis.defineCommand(name, script satisfies JournalScript);
     this.#scripts = this.#redis as unknown as Scripts;

@@ -1,10 +1,10 @@
 import type { MatchMakerDriver, Presence } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
 import type { LockstepServices } from "./lockstep-services.ts";
 import { DEFAULT_STORE_OUTAGE_LIMIT_MS } from "./match-journal.ts";
 import { MatchRecovery } from "./match-recovery.ts";
 import { DEFAULT_REDIS_PREFIX, RedisMatchStore } from "./redis-match-store.ts";
+import { ReportingRedisPresence, connectRedis } from "./redis-connection.ts";
 
 /** How this process joins the others, from the environment. */
 export interface ScalingConfig {
@@ -59,8 +59,8 @@ export function createScalingBackends(config: ScalingConfig): ScalingBackends {
   const matchStore = new RedisMatchStore(config.redisUrl, { prefix: config.redisPrefix });
   const recovery = new MatchRecovery(matchStore);
   return {
-    presence: new RedisPresence(config.redisUrl),
-    driver: new RedisDriver(config.redisUrl),
+    presence: new ReportingRedisPresence(connectRedis(config.redisUrl, "presence")),
+    driver: new RedisDriver(connectRedis(config.redisUrl, "matchmaker driver")),
     publicAddress: config.publicAddress,
     services: { matchStore, journal: { outageLimitMs: config.storeOutageLimitMs }, takeResume: (nonce) => recovery.take(nonce) },
     start: () => recovery.start(),
