@@ -25,6 +25,7 @@ before(async () => {
     ADMIN_EMAILS: ADMIN.email,
     AUTH_REQUESTS_PER_MINUTE: "1000",
     MATCHMAKING_PER_ADDRESS_PER_MINUTE: "6000",
+    MAX_MATCHES_PER_ACCOUNT: "2",
   };
   await import("pg").then(async ({ default: pg }) => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -124,6 +125,21 @@ test("players matched through different processes share one room and identical f
   assert.match(text, /lockstep_tick_lateness_ms\{quantile="0.99"\} [\d.]+/);
   assert.equal((await fetch(`${owner.url}/metrics`)).status, 401, "metrics are for operators");
   await Promise.all([a, b, ...extra].map((match) => match.leave()));
+});
+
+test("an account plays at most MAX_MATCHES_PER_ACCOUNT matches over every process; leaving one frees it", { skip }, async () => {
+  const session = await new LockstepClient(nodes[0]!.url).loginAnonymous({ name: "Many" });
+  const through = (node: ClusterNode) => new LockstepClient(node.url, { token: session.token });
+  const first = await through(nodes[0]!).create<ArenaAction>("arena");
+  const second = await through(nodes[1]!).create<ArenaAction>("arena");
+  const hosts = new Set([await ownerOf(first.roomId), await ownerOf(second.roomId)]);
+  assert.equal(hosts.size, 2, "the two matches run on different processes");
+  for (const node of nodes) {
+    await assert.rejects(through(node).create("arena"), (error: { code?: number; message?: string }) => error.code === 429 && /already plays or is joining 2 matches/.test(error.message ?? ""));
+  }
+  await first.leave();
+  const third = await through(nodes[0]!).create<ArenaAction>("arena");
+  await Promise.all([second.leave(), third.leave()]);
 });
 
 test("cross-process admin calls inspect, kick and end a match wherever it runs", { skip }, async () => {
