@@ -136,16 +136,45 @@ export class LockstepClient {
     return new LockstepMatch<TAction>(room, reconnect, this.#reconnectTimeoutMs);
   }
 
-  /** Tries each endpoint in turn: any process of the cluster can tell where the match lives now. */
+  /**
+   * Tries each endpoint in turn: any process of the cluster can tell where the match lives now.
+   * An endpoint that does not answer within {@link ENDPOINT_ATTEMPT_MS} is skipped (a process
+   * that lost its database can hang a request); a seat it hands back later is left at once.
+   */
   async #reconnectAnywhere(reconnectionToken: string): Promise<Room> {
     let lastError: unknown;
     for (const client of this.#endpoints) {
       try {
-        return await client.reconnect(reconnectionToken);
+        return await withinTime(client.reconnect(reconnectionToken), ENDPOINT_ATTEMPT_MS);
       } catch (error) {
         lastError = error;
       }
     }
     throw lastError;
   }
+}
+
+/** A reconnection through one endpoint gives up after this long: a healthy server answers in a round trip or two. */
+export const ENDPOINT_ATTEMPT_MS = 5000;
+
+/** The room `attempt` yields within `ms`; after that, an error (and a room that arrives late is left). */
+function withinTime(attempt: Promise<Room>, ms: number): Promise<Room> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+    attempt.then(
+      (room) => {
+        clearTimeout(timer);
+        if (late) void room.leave(true);
+        else resolve(room);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Client as ServerClient } from "@colyseus/core";
 import { ClientErrorCode, LockstepClient, type LockstepClientError, type LockstepMatch } from "../../client-sdk/src/index.ts";
+import { ENDPOINT_ATTEMPT_MS } from "../../client-sdk/src/lockstep-client.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
 import { cutConnection } from "../support/drop.ts";
 import { LossyRoom, PairRoom, type TestAction } from "../support/rooms.ts";
@@ -241,5 +242,24 @@ test("LockstepClient.reconnect(token) tries every endpoint: a dead first one, th
     await Promise.all([second.leave(), observer.room.leave()]);
   } finally {
     await dead.close();
+  }
+});
+
+test("LockstepClient.reconnect(token) skips an endpoint that never answers (a hung process) after ENDPOINT_ATTEMPT_MS", async () => {
+  const hung = await TcpProxy.start("127.0.0.1", server.port);
+  try {
+    hung.stall();
+    const { match: first, observer } = await startSdkMatch(new LockstepClient(server.url, { autoReconnect: false }), server.url);
+    const token = first.reconnectionToken;
+    cutConnection(first);
+    await once(first.onClose.bind(first));
+    const started = performance.now();
+    const second = await new LockstepClient([`http://127.0.0.1:${hung.port}`, server.url]).reconnect<LossyRoom>(token);
+    const took = performance.now() - started;
+    assert.ok(took >= ENDPOINT_ATTEMPT_MS - 50 && took < ENDPOINT_ATTEMPT_MS + 3000, `the hung endpoint was given ${ENDPOINT_ATTEMPT_MS} ms, not forever (took ${took.toFixed(0)} ms)`);
+    assert.equal(hung.connections > 0, true, "the hung endpoint was tried first");
+    await Promise.all([second.leave(), observer.room.leave()]);
+  } finally {
+    await hung.close();
   }
 });
