@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { DEFAULT_DATABASE_CONNECT_TIMEOUT_MS, DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS } from "./sql-client.ts";
 
 /** The JWT secret used when none is configured, in development only; production refuses to start with it. */
 export const DEV_JWT_SECRET = "colyseus-lockstep-development-secret-do-not-use-in-production";
@@ -22,6 +23,10 @@ export interface SecurityConfig {
   readonly adminEmails: readonly string[];
   /** PostgreSQL connection string; without it the embedded database is used. */
   readonly databaseUrl: string | undefined;
+  /** Longest wait for a PostgreSQL connection (`DATABASE_CONNECT_TIMEOUT_MS`). */
+  readonly databaseConnectTimeoutMs: number;
+  /** Longest a PostgreSQL statement may run (`DATABASE_STATEMENT_TIMEOUT_MS`). */
+  readonly databaseStatementTimeoutMs: number;
   /** Directory of the embedded database. */
   readonly dataDir: string;
   /** PEM certificate and key: the server speaks HTTPS and WSS. */
@@ -60,6 +65,8 @@ export function loadSecurityConfig(env: NodeJS.ProcessEnv = process.env): Securi
     tokenTtlSeconds: positiveInteger(env, "TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS),
     adminEmails: (env["ADMIN_EMAILS"] ?? "").split(",").map((email) => email.trim().toLowerCase()).filter(Boolean),
     databaseUrl: env["DATABASE_URL"] || undefined,
+    databaseConnectTimeoutMs: positiveInteger(env, "DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_DATABASE_CONNECT_TIMEOUT_MS),
+    databaseStatementTimeoutMs: positiveInteger(env, "DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS),
     dataDir: env["DATA_DIR"] || DEFAULT_DATA_DIR,
     tls: certFile !== undefined && keyFile !== undefined ? { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") } : undefined,
     authRequestsPerMinute: positiveInteger(env, "AUTH_REQUESTS_PER_MINUTE", DEFAULT_AUTH_REQUESTS_PER_MINUTE),
