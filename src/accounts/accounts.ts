@@ -5,6 +5,7 @@ import type { Application } from "express";
 import { LockstepRoom } from "../lockstep/lockstep-room.ts";
 import { anonymous, login, logout, notSupported, optionName, refresh, refuseTakenEmail, userdata } from "./auth-handlers.ts";
 import { DatabaseUnavailableError } from "./database-errors.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.ts";
 import { boundedJsonBody, perMinuteLimit } from "./request-guards.ts";
 import { Role } from "./roles.ts";
 import type { SecurityConfig } from "./security-config.ts";
@@ -37,7 +38,8 @@ async function forAuth<T>(work: () => Promise<T>): Promise<T> {
  * Wires accounts into the process: `@colyseus/auth` callbacks on the user store (register and
  * tokens with id, name, role and a revocable version), the JWT secret, and the join check of
  * every `LockstepRoom`, which refuses a forged, expired or revoked token with the reason
- * before any seat is reserved, and fails with code 503 when the user database is unavailable.
+ * before any seat is reserved, and fails with code 503 when the user database is unavailable
+ * (and with 400 for join options nested deeper than {@link MAX_JSON_DEPTH}).
  */
 export function installAccounts({ store, config }: AccountsOptions): void {
   JWT.settings.secret = config.jwtSecret;
@@ -66,7 +68,10 @@ export function installAccounts({ store, config }: AccountsOptions): void {
     onParseToken: (claims: unknown) => claims,
   });
 
-  LockstepRoom.onAuth = async (token: string): Promise<unknown> => {
+  LockstepRoom.onAuth = async (token: string, options: unknown): Promise<unknown> => {
+    // Refused before any room is created: Colyseus's seat reservation overflows the stack on
+    // such options and retries for seconds, creating rooms. (Colyseus uses the code as HTTP status.)
+    if (nestsDeeperThan(options, MAX_JSON_DEPTH)) throw new ServerError(400, `join options may nest at most ${MAX_JSON_DEPTH} levels`);
     // No token: the room decides (`requireAuth`), so open rooms keep working.
     if (!token) return true;
     let claims: Awaited<ReturnType<typeof verifyToken>>;
