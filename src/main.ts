@@ -13,8 +13,8 @@ const scalingConfig = loadScalingConfig(port);
 if (scalingConfig.redisUrl !== undefined && config.databaseUrl === undefined) {
   throw new Error("several processes (REDIS_URL) need a shared user store: set DATABASE_URL to a PostgreSQL database");
 }
-if (!config.production && !process.env["JWT_SECRET"]) {
-  console.warn("JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)");
+if (config.jwtSecretFile !== undefined) {
+  console.log(`JWT_SECRET is not set: tokens are signed with a random development secret kept in ${config.jwtSecretFile} (production requires JWT_SECRET)`);
 }
 const store = await openUserStore(config);
 const scaling = createScalingBackends(scalingConfig);

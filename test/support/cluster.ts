@@ -30,8 +30,11 @@ export class ClusterNode {
 
   /** Starts the process and resolves once it listens; rejects, with its output, if it exits first. */
   start(): Promise<void> {
+    const merged = { ...process.env, ...this.#env, PORT: String(this.port), PUBLIC_ADDRESS: `127.0.0.1:${this.port}`, CI: "" };
+    // A variable set to undefined in `env` is removed, so a test can run without, e.g., JWT_SECRET.
+    const env = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: { ...process.env, ...this.#env, PORT: String(this.port), PUBLIC_ADDRESS: `127.0.0.1:${this.port}`, CI: "" },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.#child = child;
