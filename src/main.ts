@@ -1,3 +1,4 @@
+import { EmbeddedDatabaseBusyError } from "./accounts/embedded-lock.ts";
 import { openUserStore } from "./accounts/open-user-store.ts";
 import { loadSecurityConfig } from "./accounts/security-config.ts";
 import { startDemoServer } from "./demo/demo-server.ts";
@@ -16,7 +17,11 @@ if (scalingConfig.redisUrl !== undefined && config.databaseUrl === undefined) {
 if (config.jwtSecretFile !== undefined) {
   console.log(`JWT_SECRET is not set: tokens are signed with a random development secret kept in ${config.jwtSecretFile} (production requires JWT_SECRET)`);
 }
-const store = await openUserStore(config);
+const store = await openUserStore(config).catch((error: unknown) => {
+  if (!(error instanceof EmbeddedDatabaseBusyError)) throw error;
+  console.error(`colyseus-lockstep: not started: ${error.message}`);
+  process.exit(1);
+});
 const scaling = createScalingBackends(scalingConfig);
 const demo = await startDemoServer({ store, config, scaling, port });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createExclusive } from "./exclusive-file.ts";
 
 /** Bytes of randomness in a generated secret: 256 bits, the key size HS256 is built for. */
 const GENERATED_SECRET_BYTES = 32;
@@ -37,8 +38,8 @@ function readSecret(file: string): string | undefined {
  * The JWT secret of a development server started without `JWT_SECRET`: random, generated at the
  * first start and kept in `dataDir` (file mode 0600, directory 0700 when created here), so
  * tokens survive restarts and processes sharing the directory share the secret. The file
- * appears complete or not at all (written aside, then hard-linked into place), so processes
- * starting together agree: the first link wins and the others read it.
+ * appears complete or not at all (see `createExclusive`), so processes starting together
+ * agree: the first one's secret wins and the others read it.
  */
 export function developmentSecret(dataDir: string): DevelopmentSecret {
   const file = join(dataDir, DEV_SECRET_FILE);
@@ -46,15 +47,6 @@ export function developmentSecret(dataDir: string): DevelopmentSecret {
   if (existing !== undefined) return { secret: existing, file, created: false };
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(GENERATED_SECRET_BYTES).toString("hex");
-  const aside = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  writeFileSync(aside, `${secret}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    linkSync(aside, file);
-    return { secret, file, created: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    return { secret: readSecret(file)!, file, created: false };
-  } finally {
-    rmSync(aside, { force: true });
-  }
+  if (createExclusive(file, `${secret}\n`, 0o600)) return { secret, file, created: true };
+  return { secret: readSecret(file)!, file, created: false };
 }

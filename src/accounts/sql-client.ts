@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { DatabaseUnavailableError, isDatabaseUnavailable } from "./database-errors.ts";
+import { EmbeddedDatabaseLock, type EmbeddedDatabaseBusyError } from "./embedded-lock.ts";
 
 /** The little SQL surface the user store needs; PGlite and node-postgres both provide it. */
 export interface SqlClient {
@@ -12,15 +13,30 @@ export interface SqlClient {
 
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly): no server to install. Data persists in `dataDir`;
- * without one, it lives in memory (tests).
+ * without one, it lives in memory (tests). A directory is opened by one process at a time: it
+ * is locked (see {@link EmbeddedDatabaseLock}) until `close`, and a second opener, in this
+ * process or another, gets {@link EmbeddedDatabaseBusyError}.
  */
 export async function openEmbeddedDatabase(dataDir?: string): Promise<SqlClient> {
-  const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  const lock = dataDir === undefined ? undefined : EmbeddedDatabaseLock.acquire(dataDir);
+  let db: PGlite;
+  try {
+    db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const client: SqlClient = {
     query: async (sql, params) => ({ rows: (await db.query(sql, params as unknown[])).rows as never[] }),
     transaction: (work) =>
       db.transaction((tx) => work({ query: async (sql, params) => ({ rows: (await tx.query(sql, params as unknown[])).rows as never[] }) })),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
   return client;
 }
