@@ -11,6 +11,7 @@ export async function openUserStore(
     const url = config.databaseUrl;
     return SqlUserStore.open(await openPostgres({ url, connectTimeoutMs: config.databaseConnectTimeoutMs, statementTimeoutMs: config.databaseStatementTimeoutMs }));
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  // Private: it holds every account (and, in development, the JWT secret).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return SqlUserStore.open(await openEmbeddedDatabase(config.dataDir));
 }
