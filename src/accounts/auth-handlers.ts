@@ -6,6 +6,9 @@ import type { SecurityConfig } from "./security-config.ts";
 import { TOKEN_PROBLEM_MESSAGES, bearerToken, issueToken, publicUser, verifyToken, type TokenClaims } from "./tokens.ts";
 import type { UserStore } from "./user-store.ts";
 
+/** Random bytes of the decoy password: as strong as any real one, and never used again. */
+const DECOY_SECRET_BYTES = 32;
+
 /** What the handlers need. */
 export interface AuthHandlerDeps {
   readonly store: UserStore;
@@ -45,7 +48,7 @@ async function claimsOr401(store: UserStore, request: Request, response: Respons
  */
 export function login({ store, config }: AuthHandlerDeps): RequestHandler {
   // A real scrypt hash (same algorithm and cost as stored ones) of a secret thrown away at once.
-  const decoyHash = Hash.make(randomBytes(32).toString("hex"));
+  const decoyHash = Hash.make(randomBytes(DECOY_SECRET_BYTES).toString("hex"));
   return handle(async (request, response) => {
     const { email, password } = (request.body ?? {}) as { email?: unknown; password?: unknown };
     if (typeof email !== "string" || typeof password !== "string") {
