@@ -20,7 +20,9 @@ export { requirePermission } from "./accounts/admin-gate.ts";
 export { Role, Permission, hasPermission } from "./accounts/roles.ts";
 export { loadSecurityConfig, type SecurityConfig } from "./accounts/security-config.ts";
 export { openUserStore } from "./accounts/open-user-store.ts";
-export { openEmbeddedDatabase, openPostgres, type SqlClient } from "./accounts/sql-client.ts";
+export { openEmbeddedDatabase, openPostgres, type PostgresOptions, type SqlClient } from "./accounts/sql-client.ts";
+export { DatabaseUnavailableError } from "./accounts/database-errors.ts";
+export { EmbeddedDatabaseBusyError } from "./accounts/embedded-lock.ts";
 export { SqlUserStore, EmailTakenError, type UserStore, type UserRecord, type NewUser } from "./accounts/user-store.ts";
 export { createScalingBackends, loadScalingConfig, type ScalingBackends, type ScalingConfig } from "./scaling/scaling-config.ts";
 export {

@@ -1,3 +1,4 @@
+import { EmbeddedDatabaseBusyError } from "./accounts/embedded-lock.ts";
 import { openUserStore } from "./accounts/open-user-store.ts";
 import { loadSecurityConfig } from "./accounts/security-config.ts";
 import { startDemoServer } from "./demo/demo-server.ts";
@@ -14,10 +15,14 @@ const scalingConfig = loadScalingConfig(port);
 if (scalingConfig.redisUrl !== undefined && config.databaseUrl === undefined) {
   throw new Error("several processes (REDIS_URL) need a shared user store: set DATABASE_URL to a PostgreSQL database");
 }
-if (!config.production && !process.env["JWT_SECRET"]) {
-  console.warn("JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)");
+if (config.jwtSecretFile !== undefined) {
+  console.log(`JWT_SECRET is not set: tokens are signed with a random development secret kept in ${config.jwtSecretFile} (production requires JWT_SECRET)`);
 }
-const store = await openUserStore(config);
+const store = await openUserStore(config).catch((error: unknown) => {
+  if (!(error instanceof EmbeddedDatabaseBusyError)) throw error;
+  console.error(`colyseus-lockstep: not started: ${error.message}`);
+  process.exit(1);
+});
 const scaling = createScalingBackends(scalingConfig);
 const demo = await startDemoServer({ store, config, scaling, port, limits: limitsFromEnv() });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);

@@ -5,7 +5,8 @@ const USAGE = `usage: npm run accounts -- <command>
   grant-admin <email>    make a registered user an admin
   revoke-admin <email>   make an admin a plain player again
   show <email>           print a user (without the password hash)
-Uses DATABASE_URL if set, else the embedded database in DATA_DIR (default .data/db).`;
+Uses DATABASE_URL if set, else the embedded database in DATA_DIR (default .data/db),
+which a running server holds: stop it first (or use DATABASE_URL).`;
 
 /** Result of a CLI command: text for the terminal and the process exit code. */
 export interface CliResult {
@@ -17,7 +18,9 @@ async function setRole(store: UserStore, email: string | undefined, role: Role):
   if (email === undefined) return { output: USAGE, exitCode: 2 };
   const user = await store.findByEmail(email);
   if (user === undefined) return { output: `no user with email ${email}`, exitCode: 1 };
-  const updated = (await store.setRole(user.id, role))!;
+  const updated = await store.setRole(user.id, role);
+  // Success is reported only for a row the database says it changed.
+  if (updated === undefined) return { output: `no user with email ${email}`, exitCode: 1 };
   return { output: `${updated.email} is now ${updated.role} (their existing tokens were revoked)`, exitCode: 0 };
 }
 

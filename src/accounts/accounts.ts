@@ -1,12 +1,14 @@
 import { ErrorCode, ServerError } from "@colyseus/core";
 import { JWT, auth } from "@colyseus/auth";
-import type { Application, Request, Response } from "express";
-import { sanitizeName } from "../lockstep/identity.ts";
+import { APIError } from "@colyseus/better-call";
+import type { Application } from "express";
 import type { TokenVerifier, VerifiedIdentity } from "../server/room-admission.ts";
+import { anonymous, login, logout, notSupported, optionName, refresh, refuseTakenEmail, userdata } from "./auth-handlers.ts";
+import { DatabaseUnavailableError } from "./database-errors.ts";
 import { boundedJsonBody, perMinuteLimit } from "./request-guards.ts";
 import { Role } from "./roles.ts";
 import type { SecurityConfig } from "./security-config.ts";
-import { TOKEN_PROBLEM_MESSAGES, bearerToken, issueToken, publicUser, verifyToken } from "./tokens.ts";
+import { TOKEN_PROBLEM_MESSAGES, issueToken, publicUser, verifyToken } from "./tokens.ts";
 import type { UserStore } from "./user-store.ts";
 
 /** Prefix of the auth routes (the `@colyseus/auth` default, which `@colyseus/sdk` expects). */
@@ -18,20 +20,23 @@ export interface AccountsOptions {
   readonly config: SecurityConfig;
 }
 
-/** Names for guests who gave none: short, readable, unlikely to collide in one room. */
-function guestName(): string {
-  return `Guest-${Math.floor(1000 + Math.random() * 9000)}`;
-}
-
-function optionName(options: unknown): string | undefined {
-  const name = (options as { name?: unknown } | undefined)?.name;
-  return typeof name === "string" && sanitizeName(name) !== "" ? sanitizeName(name) : undefined;
+/**
+ * Runs a store call for `@colyseus/auth`, which turns any error into 401 carrying the error's
+ * message, except its own `APIError`: an unavailable database becomes 503 `database_unavailable`.
+ */
+async function forAuth<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) throw new APIError(error.status, { error: error.code, message: error.message });
+    throw error;
+  }
 }
 
 /**
- * Wires accounts into the process: `@colyseus/auth` callbacks on the user store (register,
- * login, guests, tokens with id, name, role and a revocable version) and the JWT secret. Rooms
- * check tokens through {@link accountsTokenVerifier}, passed to `createLockstepServer`.
+ * Wires accounts into the process: `@colyseus/auth` callbacks on the user store (register and
+ * tokens with id, name, role and a revocable version) and the JWT secret. Rooms check tokens
+ * through {@link accountsTokenVerifier}, passed to `createLockstepServer`.
  */
 export function installAccounts({ store, config }: AccountsOptions): void {
   JWT.settings.secret = config.jwtSecret;
@@ -41,21 +46,22 @@ export function installAccounts({ store, config }: AccountsOptions): void {
   };
 
   Object.assign(auth.settings, {
-    onFindUserByEmail: async (email: string) => {
-      const user = await store.findByEmail(email);
-      return user === undefined || user.passwordHash === null ? null : { ...publicUser(user), password: user.passwordHash };
-    },
-    onRegisterWithEmailAndPassword: async (email: string, passwordHash: string, options: unknown) => {
-      const role = config.adminEmails.includes(email.trim().toLowerCase()) ? Role.ADMIN : Role.PLAYER;
-      return publicUser(await store.create({ email, passwordHash, name: optionName(options) ?? email.split("@")[0]!, role }));
-    },
-    onRegisterAnonymously: async (options: unknown) =>
-      publicUser(await store.create({ name: optionName(options) ?? guestName(), anonymous: true })),
-    onGenerateToken: async (user: { id: string }) => {
-      const record = await store.findById(user.id);
-      if (record === undefined) throw new Error("user_not_found");
-      return issueToken(record, config.tokenTtlSeconds);
-    },
+    onFindUserByEmail: (email: string) =>
+      forAuth(async () => {
+        const user = await store.findByEmail(email);
+        return user === undefined || user.passwordHash === null ? null : { ...publicUser(user), password: user.passwordHash };
+      }),
+    onRegisterWithEmailAndPassword: (email: string, passwordHash: string, options: unknown) =>
+      forAuth(async () => {
+        const role = config.adminEmails.includes(email.trim().toLowerCase()) ? Role.ADMIN : Role.PLAYER;
+        return publicUser(await store.create({ email, passwordHash, name: optionName(options) ?? email.split("@")[0]!, role }));
+      }),
+    onGenerateToken: (user: { id: string }) =>
+      forAuth(async () => {
+        const record = await store.findById(user.id);
+        if (record === undefined) throw new Error("user_not_found");
+        return issueToken(record, config.tokenTtlSeconds);
+      }),
     onParseToken: (claims: unknown) => claims,
   });
 
@@ -63,57 +69,41 @@ export function installAccounts({ store, config }: AccountsOptions): void {
 
 /**
  * Verifies login tokens for `createLockstepServer({ auth })`: signature, expiry, and that the
- * token was not revoked (logout, role change). A refused token fails the join with the reason.
+ * token was not revoked (logout, role change). A refused token fails the join with the reason;
+ * an unavailable user database fails it with 503 (Colyseus answers matchmaking with the code
+ * as HTTP status), never with a hang or "seat reservation expired".
  */
 export function accountsTokenVerifier(store: UserStore): TokenVerifier {
   return async (token) => {
-    const claims = await verifyToken(token, store);
+    let claims: Awaited<ReturnType<typeof verifyToken>>;
+    try {
+      claims = await verifyToken(token, store);
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) throw new ServerError(error.status, error.message);
+      throw error;
+    }
     if (typeof claims === "string") throw new ServerError(ErrorCode.AUTH_FAILED, TOKEN_PROBLEM_MESSAGES[claims]);
     return claims as unknown as VerifiedIdentity;
   };
 }
 
-async function refresh(store: UserStore, config: SecurityConfig, request: Request, response: Response): Promise<void> {
-  const claims = await verifyToken(bearerToken(request.headers.authorization), store);
-  if (typeof claims === "string") {
-    response.status(401).json({ error: claims, message: TOKEN_PROBLEM_MESSAGES[claims] });
-    return;
-  }
-  const user = (await store.findById(claims.id))!;
-  response.json({ user: publicUser(user), token: await issueToken(user, config.tokenTtlSeconds) });
-}
-
-async function logout(store: UserStore, request: Request, response: Response): Promise<void> {
-  const claims = await verifyToken(bearerToken(request.headers.authorization), store);
-  if (typeof claims === "string") {
-    response.status(401).json({ error: claims, message: TOKEN_PROBLEM_MESSAGES[claims] });
-    return;
-  }
-  await store.revokeTokens(claims.id);
-  response.json({ ok: true });
-}
-
 /**
- * Mounts the auth routes under `/auth`, behind a per-IP rate limit and a body size bound:
- * `@colyseus/auth`'s register, login, anonymous and userdata, plus `refresh` (a fresh token,
- * with the current role) and `logout` (revokes every token of the user).
+ * Mounts the auth routes under `/auth`, behind a per-IP rate limit and a body size and depth
+ * bound. `@colyseus/auth` serves register; this project serves login (equal work for unknown
+ * emails), anonymous, userdata (revocation-checked), `refresh` (a fresh token, with the current
+ * role) and `logout` (revokes every token of the user), so that each answers 503
+ * `database_unavailable` when the user database is down. Password reset and email confirmation
+ * answer 404 `not_supported` (no email sender is configured).
  */
 export function mountAuthRoutes(app: Application, { store, config }: AccountsOptions): void {
+  const deps = { store, config };
   app.use(AUTH_PREFIX, perMinuteLimit(config.authRequestsPerMinute), ...boundedJsonBody(config.maxAuthBodyBytes));
-  // Answer a reused email with 409 before @colyseus/auth (which says 401) sees it.
-  app.post(`${AUTH_PREFIX}/register`, (request, response, next) => {
-    const email = (request.body as { email?: unknown } | undefined)?.email;
-    if (typeof email !== "string") return next();
-    store.findByEmail(email).then(
-      (existing) => (existing === undefined ? next() : void response.status(409).json({ error: "email_already_in_use", message: "this email is already registered" })),
-      next,
-    );
-  });
-  app.post(`${AUTH_PREFIX}/refresh`, (request, response, next) => {
-    refresh(store, config, request, response).catch(next);
-  });
-  app.post(`${AUTH_PREFIX}/logout`, (request, response, next) => {
-    logout(store, request, response).catch(next);
-  });
+  app.post(`${AUTH_PREFIX}/register`, refuseTakenEmail(deps));
+  app.post(`${AUTH_PREFIX}/login`, login(deps));
+  app.post(`${AUTH_PREFIX}/anonymous`, anonymous(deps));
+  app.get(`${AUTH_PREFIX}/userdata`, userdata(deps));
+  app.post(`${AUTH_PREFIX}/refresh`, refresh(deps));
+  app.post(`${AUTH_PREFIX}/logout`, logout(deps));
+  for (const route of ["forgot-password", "reset-password", "confirm-email"]) app.all(`${AUTH_PREFIX}/${route}`, notSupported);
   app.use(auth.routes());
 }

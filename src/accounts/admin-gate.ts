@@ -15,10 +15,28 @@ function cookieToken(request: Request): string | undefined {
 }
 
 /**
+ * Where the gate cookie applies and where the `?token=` visit lands: for a gate mounted with
+ * `app.use("/monitor", gate)`, the mount (`/monitor`) and the visited page (`/monitor/`); for one
+ * on a single route (`app.get("/metrics", gate)`), that route's own path. Never `/`, so the
+ * cookie reaches no other route, and never a `//` URL, which browsers read as another host.
+ */
+function cookieScope(request: Request): { path: string; landing: string } {
+  const mounted = request.baseUrl !== "";
+  const path = mounted ? request.baseUrl : request.path;
+  const landing = (mounted ? request.baseUrl + request.path : request.path).replace(/^\/+/, "/");
+  const query = new URLSearchParams(request.originalUrl.split("?")[1] ?? "");
+  query.delete("token");
+  const rest = query.toString();
+  return { path, landing: rest === "" ? landing : `${landing}?${rest}` };
+}
+
+/**
  * Lets through only requests whose token (Authorization header, or the gate cookie) is valid,
  * not revoked, and grants `permission`: 401 without a valid token, 403 with a token that
- * lacks the permission. A browser visit with `?token=` sets the cookie (HttpOnly, SameSite=Strict,
- * scoped to the mount path) and redirects to the same URL without the token.
+ * lacks the permission. A browser visit with `?token=` sets the cookie (HttpOnly,
+ * SameSite=Strict, scoped to the gated path: the mount, or the single route) and redirects to
+ * the same address without the token. Failures to check the token (the user database is
+ * down) go to the error handler (503).
  */
 export function requirePermission(store: UserStore, permission: Permission, options: { secureCookie: boolean }): RequestHandler {
   return (request: Request, response: Response, next: NextFunction): void => {
@@ -34,9 +52,9 @@ export function requirePermission(store: UserStore, permission: Permission, opti
         return;
       }
       if (queryToken !== undefined) {
-        const path = request.baseUrl || "/";
-        response.cookie(GATE_COOKIE, queryToken, { httpOnly: true, sameSite: "strict", secure: options.secureCookie, path });
-        response.redirect(303, path + "/");
+        const scope = cookieScope(request);
+        response.cookie(GATE_COOKIE, queryToken, { httpOnly: true, sameSite: "strict", secure: options.secureCookie, path: scope.path });
+        response.redirect(303, scope.landing);
         return;
       }
       next();

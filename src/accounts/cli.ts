@@ -1,13 +1,28 @@
 import { runAccountsCli } from "./accounts-cli.ts";
+import { EmbeddedDatabaseBusyError } from "./embedded-lock.ts";
 import { openUserStore } from "./open-user-store.ts";
 import { loadSecurityConfig } from "./security-config.ts";
+import type { SqlUserStore } from "./user-store.ts";
+
+/** Exit code when the database is held by another process (sysexits' EX_TEMPFAIL: try again later). */
+const EXIT_DATABASE_BUSY = 75;
 
 // `npm run accounts -- grant-admin ada@example.com`
-const store = await openUserStore(loadSecurityConfig());
+let store: SqlUserStore | undefined;
 try {
-  const result = await runAccountsCli(process.argv.slice(2), store);
-  console.log(result.output);
-  process.exitCode = result.exitCode;
-} finally {
-  await store.close();
+  store = await openUserStore(loadSecurityConfig());
+} catch (error) {
+  if (!(error instanceof EmbeddedDatabaseBusyError)) throw error;
+  // Nothing was read or written: say why, and how to proceed.
+  console.error(`accounts: nothing done: ${error.message}`);
+  process.exitCode = EXIT_DATABASE_BUSY;
+}
+if (store !== undefined) {
+  try {
+    const result = await runAccountsCli(process.argv.slice(2), store);
+    console.log(result.output);
+    process.exitCode = result.exitCode;
+  } finally {
+    await store.close();
+  }
 }

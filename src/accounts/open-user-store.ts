@@ -4,8 +4,14 @@ import { openEmbeddedDatabase, openPostgres } from "./sql-client.ts";
 import { SqlUserStore } from "./user-store.ts";
 
 /** Opens the configured store: PostgreSQL when `DATABASE_URL` is set, else the embedded database in `DATA_DIR`. */
-export async function openUserStore(config: Pick<SecurityConfig, "databaseUrl" | "dataDir">): Promise<SqlUserStore> {
-  if (config.databaseUrl !== undefined) return SqlUserStore.open(await openPostgres({ url: config.databaseUrl }));
-  mkdirSync(config.dataDir, { recursive: true });
+export async function openUserStore(
+  config: Pick<SecurityConfig, "databaseUrl" | "dataDir" | "databaseConnectTimeoutMs" | "databaseStatementTimeoutMs">,
+): Promise<SqlUserStore> {
+  if (config.databaseUrl !== undefined) {
+    const url = config.databaseUrl;
+    return SqlUserStore.open(await openPostgres({ url, connectTimeoutMs: config.databaseConnectTimeoutMs, statementTimeoutMs: config.databaseStatementTimeoutMs }));
+  }
+  // Private: it holds every account (and, in development, the JWT secret).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return SqlUserStore.open(await openEmbeddedDatabase(config.dataDir));
 }

@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../server/json-depth.ts";
 
 /** A minute: the window of the auth rate limit. */
 const RATE_WINDOW_MS = 60_000;
@@ -13,6 +14,14 @@ export function perMinuteLimit(requestsPerMinute: number): RequestHandler {
     legacyHeaders: false,
     message: { error: "rate_limited", message: `at most ${requestsPerMinute} requests per minute` },
   });
+}
+
+function limitDepth(request: Request, response: Response, next: NextFunction): void {
+  if (nestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
+    response.status(400).json({ error: "body_too_deep", message: `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels` });
+    return;
+  }
+  next();
 }
 
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
@@ -39,9 +48,10 @@ const jsonErrors: ErrorRequestHandler = (error: { status?: number; type?: string
 
 /**
  * Parses JSON bodies of at most `maxBytes` (counted as they stream, so chunked bodies are
- * bounded too) and answers oversized (413), malformed (400) or non-JSON (415) bodies with a
- * JSON error. Handlers downstream, `@colyseus/auth`'s included, reuse the parsed body.
+ * bounded too) and answers oversized (413), malformed (400), too deeply nested (400, over
+ * {@link MAX_JSON_DEPTH} levels) or non-JSON (415) bodies with a JSON error. Handlers
+ * downstream, `@colyseus/auth`'s included, reuse the parsed body.
  */
 export function boundedJsonBody(maxBytes: number): RequestHandler[] {
-  return [requireJson, express.json({ limit: maxBytes, strict: true }), jsonErrors as unknown as RequestHandler];
+  return [requireJson, express.json({ limit: maxBytes, strict: true }), jsonErrors as unknown as RequestHandler, limitDepth];
 }

@@ -5,6 +5,7 @@ import type express from "express";
 import { accountsTokenVerifier, installAccounts, mountAuthRoutes } from "../accounts/accounts.ts";
 import { requirePermission } from "../accounts/admin-gate.ts";
 import { Permission } from "../accounts/roles.ts";
+import { refuseCrossSite } from "../accounts/same-origin.ts";
 import type { SecurityConfig } from "../accounts/security-config.ts";
 import type { UserStore } from "../accounts/user-store.ts";
 import { mountAdminRoutes } from "../scaling/admin-routes.ts";
@@ -54,7 +55,8 @@ export interface DemoServerOptions {
 /**
  * Serves the demo: the token-gated `arena` room, its page, the client SDK bundle, the auth
  * routes, the monitor dashboard at `/monitor`, Prometheus metrics at `/metrics` and the match
- * admin routes at `/admin` (admins only).
+ * admin routes at `/admin` (admins only; the monitor's API and the admin routes refuse
+ * cross-site requests).
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
   const { store, config, scaling } = options;
@@ -74,6 +76,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
     routes: (app) => {
       mountAuthRoutes(app, { store, config });
+      // The monitor's API can call room methods: only its own pages (or a script with a token) may use it.
+      app.use("/monitor/api", refuseCrossSite);
       app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie }), monitor());
       mountAdminRoutes(app, store, { secureCookie });
       app.get("/metrics", requirePermission(store, Permission.MONITOR, { secureCookie }), (_request, response) => {

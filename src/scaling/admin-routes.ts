@@ -1,6 +1,8 @@
 import { matchMaker } from "@colyseus/core";
 import express, { type Application, type Request, type Response } from "express";
 import { requirePermission } from "../accounts/admin-gate.ts";
+import { boundedJsonBody } from "../accounts/request-guards.ts";
+import { refuseCrossSite } from "../accounts/same-origin.ts";
 import { Permission } from "../accounts/roles.ts";
 import type { UserStore } from "../accounts/user-store.ts";
 
@@ -25,10 +27,12 @@ async function callRoom(request: Request, response: Response, method: string, ar
 /**
  * Operator routes under `/admin` (permission `manage_matches`), working across processes:
  * list rooms with the process that runs each, inspect a match, end it, kick a player.
+ * Requests another site or origin could forge with an operator's cookie are refused (403
+ * `cross_origin_refused`); bodies are bounded JSON (413, 400, 415 as JSON errors).
  */
 export function mountAdminRoutes(app: Application, store: UserStore, options: { secureCookie: boolean }): void {
   const router = express.Router();
-  router.use(requirePermission(store, Permission.MANAGE_MATCHES, options), express.json({ limit: MAX_ADMIN_BODY_BYTES }));
+  router.use(refuseCrossSite, requirePermission(store, Permission.MANAGE_MATCHES, options), ...boundedJsonBody(MAX_ADMIN_BODY_BYTES));
 
   router.get("/rooms", async (_request, response, next) => {
     try {

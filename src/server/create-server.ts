@@ -19,6 +19,7 @@ import { LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-se
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type express from "express";
 import helmet from "helmet";
+import { jsonErrorHandler } from "./json-errors.ts";
 
 /**
  * Largest WebSocket message a client may send. Colyseus's 4 KiB default already bounds
@@ -115,7 +116,8 @@ export interface LockstepServer {
 
 /**
  * Starts a Colyseus server with the WebSocket transport, the given rooms and routes.
- * Uses Colyseus's defaults for scaling (local presence and driver: one process).
+ * Uses Colyseus's defaults for scaling (local presence and driver: one process). Errors that
+ * escape the routes are answered as JSON (see `jsonErrorHandler`), never as a stack trace.
  */
 export async function createLockstepServer(options: LockstepServerOptions): Promise<LockstepServer> {
   const tls = options.tls;
@@ -137,6 +139,8 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
     express: (app: express.Application) => {
       if (securityHeaders) app.use(securityHeadersMiddleware(tls !== undefined));
       routes?.(app);
+      // Last: whatever the routes throw is answered as JSON, without a stack trace.
+      app.use(jsonErrorHandler());
     },
   });
   const limits = resolveLimits(options.limits);

@@ -1,6 +1,7 @@
 import { ErrorCode, ServerError, logger, type AuthContext } from "@colyseus/core";
 import type { LockstepRoom } from "../lockstep/lockstep-room.ts";
 import type { KeyedRateLimiter } from "./address-limiter.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.ts";
 import type { SeatLedger } from "./seat-ledger.ts";
 
 /** A verified login token, as a room sees it in `client.auth`: `id` is the account the seat belongs to. */
@@ -70,16 +71,19 @@ export class RoomAdmission {
   admitting<T extends LockstepRoomClass>(RoomClass: T, requireAuth: boolean | Error): T {
     const admission = this;
     const Admitted = class extends (RoomClass as unknown as typeof LockstepRoom) {
-      static override async onAuth(token: string, _options: unknown, context: AuthContext): Promise<unknown> {
-        return admission.#admit(token, context, requireAuth);
+      static override async onAuth(token: string, options: unknown, context: AuthContext): Promise<unknown> {
+        return admission.#admit(token, options, context, requireAuth);
       }
     };
     Object.defineProperty(Admitted, "name", { value: RoomClass.name });
     return Admitted as unknown as T;
   }
 
-  async #admit(token: string | undefined, context: AuthContext, requireAuth: boolean | Error): Promise<unknown> {
+  async #admit(token: string | undefined, options: unknown, context: AuthContext, requireAuth: boolean | Error): Promise<unknown> {
     if (requireAuth instanceof Error) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, requireAuth.message);
+    // Refused before any room is made: Colyseus's seat reservation overflows the stack on such
+    // options and retries for seconds, creating rooms. (Colyseus uses the code as HTTP status.)
+    if (nestsDeeperThan(options, MAX_JSON_DEPTH)) throw new ServerError(400, `join options may nest at most ${MAX_JSON_DEPTH} levels`);
     if (!token) {
       if (requireAuth) throw new ServerError(ErrorCode.AUTH_FAILED, "a login token is required to join this room");
       return true;

@@ -34,7 +34,7 @@ let store: SqlUserStore;
 before(async () => {
   if (unavailable !== undefined) return;
   store = await SqlUserStore.open(await openEmbeddedDatabase());
-  server = await startDemoServer({ store, config: loadSecurityConfig({}), port: 0, host: "127.0.0.1" });
+  server = await startDemoServer({ store, config: loadSecurityConfig({ JWT_SECRET: "browser-test-secret-with-enough-characters" }), port: 0, host: "127.0.0.1" });
   browser = await launchChromium();
 });
 after(async () => {

@@ -9,7 +9,7 @@ import { accountsTokenVerifier, installAccounts, mountAuthRoutes } from "../../s
 import { runAccountsCli } from "../../src/accounts/accounts-cli.ts";
 import { requirePermission } from "../../src/accounts/admin-gate.ts";
 import { Permission } from "../../src/accounts/roles.ts";
-import { DEV_JWT_SECRET, loadSecurityConfig } from "../../src/accounts/security-config.ts";
+import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
 import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
 import { SqlUserStore } from "../../src/accounts/user-store.ts";
 import { createLockstepServer, type LockstepServer } from "../../src/server/create-server.ts";
@@ -17,7 +17,7 @@ import { call, signJwt } from "../support/http.ts";
 import { GatedRoom } from "../support/rooms.ts";
 import { serverRoom } from "../support/server.ts";
 
-const config = loadSecurityConfig({ ADMIN_EMAILS: "boss@example.com", AUTH_REQUESTS_PER_MINUTE: "1000" });
+const config = loadSecurityConfig({ ADMIN_EMAILS: "boss@example.com", AUTH_REQUESTS_PER_MINUTE: "1000", JWT_SECRET: "accounts-test-secret-with-enough-characters" });
 let store: SqlUserStore;
 let server: LockstepServer;
 
@@ -126,7 +126,7 @@ test("missing, malformed, forged, expired and revoked tokens are refused before 
   assert.equal(forgedError.code, 525);
   assert.match(forgedError.message, /signature is invalid/);
 
-  const expired = signJwt({ ...claims, iat: 1_000, exp: 2_000 }, DEV_JWT_SECRET);
+  const expired = signJwt({ ...claims, iat: 1_000, exp: 2_000 }, config.jwtSecret);
   assert.match((await joinError(joinWith(expired))).message, /expired/);
 
   const loggedOut = new LockstepClient(server.url);

@@ -31,7 +31,7 @@ before(async () => {
   });
   writeFileSync(certFile, pems.cert);
   writeFileSync(keyFile, pems.private);
-  const config = loadSecurityConfig({ TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile });
+  const config = loadSecurityConfig({ TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile, JWT_SECRET: "tls-test-secret-with-enough-characters-for-hs256" });
   assert.ok(config.tls !== undefined);
   store = await SqlUserStore.open(await openEmbeddedDatabase());
   installAccounts({ store, config });

@@ -1,12 +1,22 @@
 import { createHmac } from "node:crypto";
 
-/** A JSON HTTP call to a test server: status, headers and parsed body. */
+/** A JSON HTTP call to a test server: status, headers, parsed body and the raw text. */
 export async function call(
   baseUrl: string,
   path: string,
-  options: { method?: string; body?: unknown; rawBody?: string; contentType?: string; token?: string; cookie?: string; redirect?: "manual" } = {},
-): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
-  const headers: Record<string, string> = {};
+  options: {
+    method?: string;
+    body?: unknown;
+    rawBody?: string;
+    contentType?: string;
+    token?: string;
+    cookie?: string;
+    redirect?: "manual";
+    /** Extra request headers (e.g. what a browser adds: `origin`, `sec-fetch-site`). */
+    headers?: Record<string, string>;
+  } = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown>; text: string }> {
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`;
   if (options.cookie !== undefined) headers["cookie"] = options.cookie;
   let body: string | undefined;
@@ -21,7 +31,7 @@ export async function call(
   } catch {
     parsed = { text };
   }
-  return { status: response.status, headers: response.headers, body: parsed };
+  return { status: response.status, headers: response.headers, body: parsed, text };
 }
 
 const base64url = (value: string | Buffer): string => Buffer.from(value).toString("base64url");
