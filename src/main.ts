@@ -32,16 +32,37 @@ console.log(scalingConfig.redisUrl !== undefined ? `cluster: Redis, this process
 process.send?.("ready");
 
 let stopping = false;
-const shutdown = (): void => {
+const shutdown = (exitCode = 0): void => {
   if (stopping) return;
   stopping = true;
   demo
     .close()
     .then(() => store.close())
-    .then(() => process.exit(0), (error: unknown) => {
+    .then(() => process.exit(exitCode), (error: unknown) => {
       console.error(error);
       process.exit(1);
     });
 };
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+process.on("SIGINT", () => shutdown());
+process.on("SIGTERM", () => shutdown());
+
+// Last resorts. No client input reaches an uncaught exception (rooms guard every message), so one
+// that happens is a bug: report it and stop as gracefully as possible, so that running matches are
+// handed over (with Redis) and PM2 restarts the process.
+process.on("uncaughtException", (error) => {
+  console.error("colyseus-lockstep: uncaught exception, stopping:", error);
+  if (stopping) process.exit(1);
+  shutdown(1);
+});
+// A promise nobody awaited failed (Colyseus's Redis presence does this during an outage): log it,
+// at most once a minute per message, and keep serving; stopping would turn a Redis blip into a crash.
+const UNHANDLED_REPORT_MS = 60_000;
+const reported = new Map<string, number>();
+process.on("unhandledRejection", (reason) => {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  const now = Date.now();
+  if ((reported.get(message) ?? 0) > now - UNHANDLED_REPORT_MS) return;
+  if (reported.size > 100) reported.clear();
+  reported.set(message, now);
+  console.error("colyseus-lockstep: unhandled rejection (the process goes on):", reason);
+});

