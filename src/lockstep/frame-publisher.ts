@@ -1,6 +1,6 @@
 import type { FramesWrite } from "../scaling/match-store.ts";
 import type { FrameLog } from "./frame-log.ts";
-import type { MonotonicClock, Timers } from "./frame-scheduler.ts";
+import { systemClock, systemTimers, type MonotonicClock, type Timers } from "./frame-scheduler.ts";
 
 /**
  * Most frames per write. After an outage the backlog (15 s at 60 Hz: 900 frames) goes out in a
@@ -50,12 +50,6 @@ export interface FramePublisherOptions {
   /** Timers for retries (default Node's). */
   readonly timers?: Timers;
 }
-
-const systemClock: MonotonicClock = { now: () => performance.now() };
-const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /**
  * Sends closed frames to the clients, in order. Without a journal a frame goes out at once.

@@ -24,8 +24,10 @@ export interface FrameSchedulerOptions {
   readonly timers?: Timers;
 }
 
-const systemClock: MonotonicClock = { now: () => performance.now() };
-const systemTimers: Timers = {
+/** `performance.now()`: the clock of everything that runs on deadlines. */
+export const systemClock: MonotonicClock = { now: () => performance.now() };
+/** Node's own timers. */
+export const systemTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

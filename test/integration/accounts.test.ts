@@ -13,7 +13,7 @@ import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
 import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
 import { SqlUserStore } from "../../src/accounts/user-store.ts";
 import { createLockstepServer, type LockstepServer } from "../../src/server/create-server.ts";
-import { call, signJwt } from "../support/http.ts";
+import { call, rejectionOf, signJwt } from "../support/http.ts";
 import { GatedRoom } from "../support/rooms.ts";
 import { serverRoom } from "../support/server.ts";
 
@@ -41,14 +41,6 @@ after(async () => {
   await store.close();
 });
 
-const joinError = async (promise: Promise<unknown>): Promise<{ code: number; message: string }> => {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: number }).code, message: (error as Error).message };
-  }
-  throw new Error("the join was accepted");
-};
 
 test("register, log in, join: the player's uid is the account id, whatever the client puts in options or payloads", async () => {
   const registered = await call(server.url, "/auth/register", { body: { email: "ada@example.com", password: "correct horse", options: { name: "Ada" } } });
@@ -112,28 +104,28 @@ test("bad credentials and bad bodies are refused with the right status and messa
 
 test("missing, malformed, forged, expired and revoked tokens are refused before a seat is taken, each with its reason", async () => {
   const joinWith = (token?: string) => new LockstepClient(server.url, token !== undefined ? { token } : {}).joinOrCreate("gated");
-  const missing = await joinError(joinWith());
+  const missing = await rejectionOf(joinWith());
   assert.equal(missing.code, 525);
   assert.match(missing.message, /login token is required/);
 
-  assert.match((await joinError(joinWith("not.a.token"))).message, /malformed/);
+  assert.match((await rejectionOf(joinWith("not.a.token"))).message, /malformed/);
   const session = await new LockstepClient(server.url).loginAnonymous();
   const claims = JSON.parse(Buffer.from(session.token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
   assert.deepEqual(Object.keys(claims).sort(), ["anonymous", "exp", "iat", "id", "name", "role", "tv"]);
 
   const forged = signJwt({ ...claims, role: "admin" }, "not-the-server-secret-but-long-enough-to-look-real");
-  const forgedError = await joinError(joinWith(forged));
+  const forgedError = await rejectionOf(joinWith(forged));
   assert.equal(forgedError.code, 525);
   assert.match(forgedError.message, /signature is invalid/);
 
   const expired = signJwt({ ...claims, iat: 1_000, exp: 2_000 }, config.jwtSecret);
-  assert.match((await joinError(joinWith(expired))).message, /expired/);
+  assert.match((await rejectionOf(joinWith(expired))).message, /expired/);
 
   const loggedOut = new LockstepClient(server.url);
   const old = await loggedOut.loginAnonymous();
   await loggedOut.logout();
   assert.equal(loggedOut.token, undefined);
-  assert.match((await joinError(joinWith(old.token))).message, /revoked/);
+  assert.match((await rejectionOf(joinWith(old.token))).message, /revoked/);
   const refreshed = await call(server.url, "/auth/refresh", { method: "POST", token: old.token });
   assert.deepEqual([refreshed.status, refreshed.body["error"]], [401, "revoked"]);
 });

@@ -7,7 +7,7 @@ import type { LockstepOptionsInput } from "../../src/lockstep/options.ts";
 import { LockstepCloseCode } from "../../src/protocol/index.ts";
 import { createLockstepServer, type LockstepServer, type LockstepServerOptions } from "../../src/server/create-server.ts";
 import type { TokenVerifier } from "../../src/server/room-admission.ts";
-import { call } from "../support/http.ts";
+import { call, rejectionOf } from "../support/http.ts";
 import { TestPlayer } from "../support/player.ts";
 
 /** Tokens are `user:<id>`: enough to tell accounts apart without a user store. */
@@ -45,14 +45,6 @@ function reserve(server: LockstepServer, method: string, room: string, token?: s
   return call(server.url, `/matchmake/${method}/${room}`, { body: {}, ...(token !== undefined ? { token } : {}) });
 }
 
-async function failure(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: number }).code, message: (error as Error).message };
-  }
-  throw new Error("the request was accepted");
-}
 
 test("a token-gated room refuses a missing token at matchmaking: no seat is reserved, so token-less requests cannot lock players out", async () => {
   await withServer({ auth: verifier }, async (server) => {
@@ -62,7 +54,7 @@ test("a token-gated room refuses a missing token at matchmaking: no seat is rese
       assert.equal(refused.status, 525);
       assert.match(String(refused.body["error"]), /login token is required/);
     }
-    assert.match((await failure(clientWith(server, "not-a-token").joinById(host.roomId))).message, /malformed/);
+    assert.match((await rejectionOf(clientWith(server, "not-a-token").joinById(host.roomId))).message, /malformed/);
     const friend = await clientWith(server, "user:friend").joinById(host.roomId);
     assert.equal(friend.roomId, host.roomId, "the last seat was still free for a real player");
     await Promise.all([host.leave(), friend.leave()]);
@@ -71,7 +63,7 @@ test("a token-gated room refuses a missing token at matchmaking: no seat is rese
 
 test("without a token verifier, a token-gated room says so; an open room needs none", async () => {
   await withServer({}, async (server) => {
-    const refused = await failure(clientWith(server, "user:someone").create("duel"));
+    const refused = await rejectionOf(clientWith(server, "user:someone").create("duel"));
     assert.equal(refused.code, 525);
     assert.match(refused.message, /verifies none/);
     const open = await clientWith(server).create("impatient");
@@ -95,10 +87,10 @@ test("an account plays at most maxMatchesPerAccount matches at once, joined or b
     const ada = clientWith(server, "user:ada");
     const first = await ada.create("duel");
     const second = await ada.create("duel");
-    const third = await failure(ada.create("duel"));
+    const third = await rejectionOf(ada.create("duel"));
     assert.equal(third.code, 429);
     assert.match(third.message, /already plays or is joining 2 matches/);
-    assert.equal((await failure(ada.joinById(first.roomId))).code, 429);
+    assert.equal((await rejectionOf(ada.joinById(first.roomId))).code, 429);
 
     await first.leave();
     const again = await ada.create("duel");
@@ -117,12 +109,12 @@ test("an account's matchmaking rate is limited; a process refuses rooms past max
   await withServer({ auth: verifier, limits: { matchmakingPerAccountPerMinute: 6, maxRoomsPerProcess: 2 } }, async (server) => {
     const dan = clientWith(server, "user:dan");
     const room = await dan.create("duel");
-    const limited = await failure(dan.create("duel"));
+    const limited = await rejectionOf(dan.create("duel"));
     assert.equal(limited.code, 429);
     assert.match(limited.message, /at most 6 per minute/);
 
     const second = await clientWith(server, "user:eve").create("duel");
-    const full = await failure(clientWith(server, "user:fay").create("duel"));
+    const full = await rejectionOf(clientWith(server, "user:fay").create("duel"));
     assert.equal(full.code, 503);
     assert.match(full.message, /already runs 2 rooms/);
     await room.leave();

@@ -1,93 +1,34 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { LockstepClient, type LockstepFrame, type LockstepMatch } from "../../client-sdk/src/index.ts";
+import { LockstepClient, type LockstepFrame } from "../../client-sdk/src/index.ts";
 import type { ArenaAction } from "../../src/demo/arena-room.ts";
-import { freePort } from "../../src/server/free-port.ts";
-import { ClusterNode } from "../support/cluster.ts";
+import type { ClusterNode } from "../support/cluster.ts";
+import { TestCluster, consecutiveFromZero, play, type Pair } from "../support/cluster-match.ts";
 import { call } from "../support/http.ts";
-import { TEST_DATABASE_URL, dropSchema, postgresUnavailable, uniqueSchema } from "../support/postgres.ts";
+import { postgresUnavailable } from "../support/postgres.ts";
 import { TEST_REDIS_URL, flushTestRedis, redisUnavailable } from "../support/redis.ts";
 
-const unavailable = (await redisUnavailable()) ?? (await postgresUnavailable());
-const skip = unavailable;
-const schema = uniqueSchema();
-const ADMIN = { email: "ops@example.com", password: "cluster-admin" };
+const skip = (await redisUnavailable()) ?? (await postgresUnavailable());
+let cluster: TestCluster;
 let nodes: ClusterNode[] = [];
 let adminToken: string;
 
 before(async () => {
   if (skip !== undefined) return;
   await flushTestRedis();
-  const env = {
-    REDIS_URL: TEST_REDIS_URL,
-    DATABASE_URL: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    JWT_SECRET: "cluster-test-secret-with-enough-characters",
-    ADMIN_EMAILS: ADMIN.email,
-    AUTH_REQUESTS_PER_MINUTE: "1000",
-    MATCHMAKING_PER_ADDRESS_PER_MINUTE: "6000",
-    MAX_MATCHES_PER_ACCOUNT: "2",
-  };
-  await import("pg").then(async ({ default: pg }) => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.end();
-  });
-  nodes = [new ClusterNode(await freePort(), env), new ClusterNode(await freePort(), env)];
-  // One at a time: the user-store migration runs once, under its advisory lock, either way.
-  for (const node of nodes) await node.start();
-  adminToken = (await new LockstepClient(nodes[0]!.url).register(ADMIN.email, ADMIN.password)).token;
+  cluster = await TestCluster.start([TEST_REDIS_URL, TEST_REDIS_URL], { MAX_MATCHES_PER_ACCOUNT: "2" });
+  nodes = cluster.nodes;
+  adminToken = cluster.adminToken;
 });
 
 after(async () => {
-  await Promise.all(nodes.map((node) => node.stop("SIGKILL")));
-  if (skip === undefined) await dropSchema(schema);
+  if (skip === undefined) await cluster.stop();
 });
 
-/** A player whose client knows every process, starting with `first`. */
-async function player(first: ClusterNode, name: string): Promise<LockstepClient> {
-  const others = nodes.filter((node) => node !== first).map((node) => node.url);
-  const client = new LockstepClient([first.url, ...others]);
-  await client.loginAnonymous({ name });
-  return client;
-}
-
-/** Every frame a match delivered, and a way to wait for one. */
-function recorder(match: LockstepMatch<ArenaAction>) {
-  const frames: LockstepFrame<ArenaAction>[] = [];
-  const waiting: { frame: number; resolve: () => void }[] = [];
-  match.onFrame((frame) => {
-    frames.push(frame);
-    for (const waiter of waiting.filter((candidate) => frame.frame >= candidate.frame)) {
-      waiting.splice(waiting.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-  });
-  const waitFor = (frame: number, timeoutMs = 30_000): Promise<void> =>
-    frames.some((delivered) => delivered.frame >= frame)
-      ? Promise.resolve()
-      : new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`frame ${frame} not delivered (last: ${frames.at(-1)?.frame})`)), timeoutMs);
-          waiting.push({ frame, resolve: () => (clearTimeout(timer), resolve()) });
-        });
-  return { frames, waitFor };
-}
-
-/** Two players on different processes in one started match. */
-async function pairAcross(): Promise<{ a: LockstepMatch<ArenaAction>; b: LockstepMatch<ArenaAction>; ra: ReturnType<typeof recorder>; rb: ReturnType<typeof recorder> }> {
-  const a = await (await player(nodes[0]!, "Ann")).create<ArenaAction>("arena");
-  const b = await (await player(nodes[1]!, "Ben")).joinById<ArenaAction>(a.roomId);
-  const ra = recorder(a);
-  const rb = recorder(b);
-  const started = Promise.all([new Promise((resolve) => a.onStart(resolve)), new Promise((resolve) => b.onStart(resolve))]);
-  a.ready();
-  b.ready();
-  await started;
-  return { a, b, ra, rb };
-}
+const player = (first: ClusterNode, name: string): Promise<LockstepClient> => cluster.player(first, name);
+const pairAcross = (): Promise<Pair> => cluster.pair();
 
 const numbers = (frames: readonly LockstepFrame<unknown>[]): number[] => frames.map((frame) => frame.frame);
-const consecutiveFromZero = (frames: readonly LockstepFrame<unknown>[]): boolean => frames.every((frame, index) => frame.frame === index);
 
 /** The process that runs a room, asked through the admin routes of `via` (default: any process that is up). */
 async function ownerOf(roomId: string, via: ClusterNode = nodes.find((node) => node.running)!): Promise<ClusterNode> {
@@ -97,15 +38,6 @@ async function ownerOf(roomId: string, via: ClusterNode = nodes.find((node) => n
   return nodes.find((node) => listing.publicAddress === `127.0.0.1:${node.port}`)!;
 }
 
-/** Moves, one per frame seen, until `count` moves of this player are in its own stream. */
-async function play(match: LockstepMatch<ArenaAction>, recorded: ReturnType<typeof recorder>, count: number): Promise<void> {
-  const mine = () => recorded.frames.flatMap((frame) => frame.actions).filter((entry) => entry.slot === match.you!.slot).length;
-  const target = mine() + count;
-  while (mine() < target) {
-    match.sendAction({ type: "move", dx: mine() % 2 === 0 ? 1 : -1, dy: 0 });
-    await recorded.waitFor((match.lastFrame ?? 0) + 2);
-  }
-}
 
 test("players matched through different processes share one room and identical frames; rooms spread over both processes", { skip }, async () => {
   const { a, b, ra, rb } = await pairAcross();

@@ -152,6 +152,8 @@ export class TestCluster {
       JWT_SECRET: "cluster-test-secret-with-enough-characters",
       ADMIN_EMAILS: ADMIN.email,
       AUTH_REQUESTS_PER_MINUTE: "1000",
+      // Every test player comes from 127.0.0.1: the per-address matchmaking limit is not under test here.
+      MATCHMAKING_PER_ADDRESS_PER_MINUTE: "6000",
       ...env,
     };
     const nodes: ClusterNode[] = [];

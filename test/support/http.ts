@@ -43,3 +43,13 @@ export function signJwt(claims: Record<string, unknown>, secret: string): string
   const signature = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
   return `${header}.${payload}.${signature}`;
 }
+
+/** The code and message a promise is rejected with (a failed join, a refused request); throws if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return { code: (error as { code: number }).code, message: (error as Error).message };
+  }
+  throw new Error("expected a rejection, but it was accepted");
+}

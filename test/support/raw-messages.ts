@@ -5,7 +5,8 @@ import { ColyseusCode } from "../../src/protocol/colyseus-envelope.ts";
  * Colyseus messages written byte by byte, as `@colyseus/sdk` frames them, so tests can send
  * what no well-behaved client would: any payload under any type, or broken envelopes.
  */
-function header(code: number, type: string | number, requestId?: number): number[] {
+/** The header of a message: its code, the request id (requests only) and the type, encoded as the SDK does. */
+export function messageHeader(code: number, type: string | number, requestId?: number): number[] {
   const buffer = new Uint8Array(256);
   const it = { offset: 1 };
   buffer[0] = code;
@@ -17,17 +18,17 @@ function header(code: number, type: string | number, requestId?: number): number
 
 /** `ROOM_DATA`: `room.send(type, payload)` with `payload` already encoded (or none). */
 export function dataMessage(type: string | number, payload?: Uint8Array): Uint8Array {
-  return Uint8Array.from([...header(ColyseusCode.ROOM_DATA, type), ...(payload ?? [])]);
+  return Uint8Array.from([...messageHeader(ColyseusCode.ROOM_DATA, type), ...(payload ?? [])]);
 }
 
 /** `ROOM_REQUEST`: `room.request(type, payload)` with request id `id`. */
 export function requestMessage(id: number, type: string | number, payload?: Uint8Array): Uint8Array {
-  return Uint8Array.from([...header(ColyseusCode.ROOM_REQUEST, type, id), ...(payload ?? [])]);
+  return Uint8Array.from([...messageHeader(ColyseusCode.ROOM_REQUEST, type, id), ...(payload ?? [])]);
 }
 
 /** `ROOM_DATA_BYTES`: `room.sendBytes(type, bytes)`. */
 export function bytesMessage(type: string | number, bytes: Uint8Array): Uint8Array {
-  return Uint8Array.from([...header(ColyseusCode.ROOM_DATA_BYTES, type), ...bytes]);
+  return Uint8Array.from([...messageHeader(ColyseusCode.ROOM_DATA_BYTES, type), ...bytes]);
 }
 
 /** A Colyseus `PING`. */

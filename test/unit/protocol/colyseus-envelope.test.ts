@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { encode } from "@colyseus/schema";
 import { ColyseusCode, ColyseusEnvelope, MAX_MESSAGE_TYPE_BYTES, readEnvelope } from "../../../src/protocol/colyseus-envelope.ts";
 import { ProtocolError } from "../../../src/protocol/protocol-error.ts";
+import { messageHeader } from "../../support/raw-messages.ts";
 
-/** A message header written exactly as `@colyseus/sdk` writes it (with `@colyseus/schema`'s encoders). */
-function header(code: number, type: string | number, requestId?: number): Uint8Array {
-  const buffer = new Uint8Array(128);
-  const it = { offset: 1 };
-  buffer[0] = code;
-  if (requestId !== undefined) encode.number(buffer, requestId, it);
-  if (typeof type === "string") encode.string(buffer, type, it);
-  else encode.number(buffer, type, it);
-  return buffer.slice(0, it.offset);
-}
+const header = (code: number, type: string | number, requestId?: number): Uint8Array => Uint8Array.from(messageHeader(code, type, requestId));
 
 const withPayload = (head: Uint8Array, ...payload: number[]): Uint8Array => Uint8Array.from([...head, ...payload]);
 
