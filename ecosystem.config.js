@@ -13,11 +13,11 @@ const instances = Number(process.env.INSTANCES || availableParallelism());
 export const apps = [
   {
     name: "colyseus-lockstep",
-    script: "src/main.ts",
+    script: "demo/main.ts",
     node_args: "--import tsx",
     exec_mode: "fork",
     instances,
-    // Ports come from NODE_APP_INSTANCE (see src/main.ts), not from PM2's load balancer.
+    // Ports come from NODE_APP_INSTANCE (see demo/main.ts), not from PM2's load balancer.
     env: { NODE_ENV: process.env.NODE_ENV || "development" },
     // The instance reports "ready" once it listens; PM2 waits for it before the next one.
     wait_ready: true,

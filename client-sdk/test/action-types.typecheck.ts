@@ -1,6 +1,6 @@
 // Compile-time test (checked by `npm run typecheck`, part of `npm test`): the action type of the
 // server's room flows to the client's sendAction and onFrame.
-import type { ArenaRoom } from "../../src/demo/arena-room.ts";
+import type { ArenaRoom } from "../../demo/arena-room.ts";
 import type { ActionOf, LockstepClient, LockstepMatch } from "../src/index.ts";
 
 declare const client: LockstepClient;

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { hasPermission, type Permission } from "./roles.ts";
-import { TOKEN_PROBLEM_MESSAGES, bearerToken, verifyToken } from "./tokens.ts";
+import { bearerToken } from "../server/http/bearer-token.ts";
+import { TOKEN_PROBLEM_MESSAGES, verifyToken } from "./tokens.ts";
 import type { UserStore } from "./user-store.ts";
 
 /** Cookie that carries an admin's token to the monitor's own API calls after a `?token=` visit. */

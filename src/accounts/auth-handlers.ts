@@ -3,7 +3,8 @@ import { Hash } from "@colyseus/auth";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { sanitizeName } from "../lockstep/identity.ts";
 import type { SecurityConfig } from "./security-config.ts";
-import { TOKEN_PROBLEM_MESSAGES, bearerToken, issueToken, publicUser, verifyToken, type TokenClaims } from "./tokens.ts";
+import { bearerToken } from "../server/http/bearer-token.ts";
+import { TOKEN_PROBLEM_MESSAGES, issueToken, publicUser, verifyToken, type TokenClaims } from "./tokens.ts";
 import type { UserStore } from "./user-store.ts";
 
 /** Random bytes of the decoy password: as strong as any real one, and never used again. */

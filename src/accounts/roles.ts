@@ -7,14 +7,10 @@ export const Role = {
 /** One of {@link Role}'s values. */
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** What a role allows. */
+/** What a role allows beyond playing (any verified user may join token-gated rooms). */
 export const Permission = {
-  /** Join token-gated rooms. */
-  PLAY: "play",
-  /** Open the monitor dashboard. */
+  /** Open the monitor dashboard and read `/metrics`. */
   MONITOR: "monitor",
-  /** Grant and revoke roles, inspect users. */
-  MANAGE_USERS: "manage_users",
   /** Inspect, end and kick from running matches (on any process). */
   MANAGE_MATCHES: "manage_matches",
 } as const;
@@ -23,16 +19,11 @@ export const Permission = {
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
 const PERMISSIONS_BY_ROLE: Readonly<Record<Role, readonly Permission[]>> = {
-  player: [Permission.PLAY],
-  admin: [Permission.PLAY, Permission.MONITOR, Permission.MANAGE_USERS, Permission.MANAGE_MATCHES],
+  player: [],
+  admin: [Permission.MONITOR, Permission.MANAGE_MATCHES],
 };
 
 /** True if a role (e.g. the `role` claim of a verified token) grants `permission`. */
 export function hasPermission(role: unknown, permission: Permission): boolean {
   return typeof role === "string" && role in PERMISSIONS_BY_ROLE && PERMISSIONS_BY_ROLE[role as Role].includes(permission);
-}
-
-/** True if `value` is a known role. */
-export function isRole(value: unknown): value is Role {
-  return value === Role.PLAYER || value === Role.ADMIN;
 }

@@ -56,9 +56,3 @@ export async function verifyToken(token: string | undefined, store: UserStore): 
   if (user === undefined || user.tokenVersion !== claims.tv) return "revoked";
   return claims;
 }
-
-/** Reads a bearer token from an `Authorization` header value. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
-  return match?.[1];
-}

@@ -1,4 +1,4 @@
-import type { FramesWrite } from "../scaling/match-store.ts";
+import type { FramesWrite } from "./persisted-match.ts";
 import type { FrameLog } from "./frame-log.ts";
 import { systemClock, systemTimers, type MonotonicClock, type Timers } from "./frame-scheduler.ts";
 

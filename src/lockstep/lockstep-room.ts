@@ -19,7 +19,7 @@ import { ClientPolicy, type RequestReply } from "./client-policy.ts";
 import { MessageGate } from "./message-gate.ts";
 import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
 import { FrameLog } from "./frame-log.ts";
-import { FrameScheduler } from "./frame-scheduler.ts";
+import { FrameScheduler, systemClock } from "./frame-scheduler.ts";
 import { defaultIdentity, isAuthenticated } from "./identity.ts";
 import { InputQueue } from "./input-queue.ts";
 import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./options.ts";
@@ -29,9 +29,9 @@ import { SEND_QUEUE_CHECK_MS, SEND_QUEUE_STALL_MS, SendQueueWatch } from "./send
 import { FramePublisher, type PublishFailure } from "./frame-publisher.ts";
 import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
-import { MatchJournal } from "../scaling/match-journal.ts";
-import { LOCKSTEP_RESUME, LOCKSTEP_SERVICES, type LockstepServices, type ResumeTicket } from "../scaling/lockstep-services.ts";
-import { ResumedSeatCounts } from "../scaling/resumed-seat-counts.ts";
+import type { ResumeTicket, RoomJournal } from "./match-persistence.ts";
+import { ResumedSeatCounts } from "./resumed-seat-counts.ts";
+import { servicesOf, type FrameClock, type LockstepServices } from "./room-services.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
 /** `broadcastBytes` requires an options object; one shared empty one keeps the tick allocation-free. */
@@ -97,8 +97,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #pacer!: ReloadPacer;
   #sendQueueTimer: NodeJS.Timeout | undefined;
   #publisher!: FramePublisher;
-  #journal: MatchJournal | undefined;
+  #journal: RoomJournal | undefined;
   #services: LockstepServices = {};
+  #frameClock: FrameClock | undefined;
   /** Set while a stopping process hands the match over: connections close without leaving the match. */
   #handingOver = false;
   /** Set when the match is given up without a hand-over record (the journal failed): the lease is left to lapse. */
@@ -148,10 +149,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
     return this.#log;
   }
 
-  override onCreate(options?: Record<string, unknown>): void | Promise<unknown> {
-    this.#services = (options?.[LOCKSTEP_SERVICES] as LockstepServices | undefined) ?? {};
-    const resumeNonce = options?.[LOCKSTEP_RESUME];
-    const resumed = typeof resumeNonce === "string" ? this.#services.takeResume?.(resumeNonce) : undefined;
+  override onCreate(_options?: Record<string, unknown>): void | Promise<unknown> {
+    this.#services = servicesOf(this);
+    // A match this process claimed is created under its own room id (which no client can choose).
+    const resumed = this.#services.persistence?.take(this.roomId);
     let settings = resolveLockstepOptions(this.lockstep);
     // A resumed match keeps the rate and numbering it was started with.
     if (resumed !== undefined) settings = { ...settings, frameRate: resumed.stored.match.match.frame_rate, startFrame: resumed.stored.match.match.start_frame };
@@ -161,7 +162,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#queue = new InputQueue(settings.maxPlayers);
     // A resumed log starts at the journal's first frame (later than the match's if the journal was rebuilt from memory).
     this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
-    this.#scheduler = new FrameScheduler({ frameRate: settings.frameRate, startFrame: settings.startFrame, onFrame: this.#closeFrame });
+    this.#scheduler = this.#newScheduler(settings.startFrame);
     this.#policy = new ClientPolicy(settings);
     MessageGate.install(this, this.#policy);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
@@ -376,10 +377,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
       start_frame: settings.startFrame,
     };
     this.broadcast(ControlMessage.MATCH_START, this.#match);
-    const store = this.#services.matchStore;
-    if (store !== undefined) {
+    const persistence = this.#services.persistence;
+    if (persistence !== undefined) {
       const record = { roomId: this.roomId, roomName: this.roomName, match: this.#match, seats: seatRecords(this.#roster.players), status: "running" } as const;
-      this.#journal = MatchJournal.open(store, record, this.#services.journal);
+      this.#journal = persistence.open(record);
       this.#publisher.attach(this.#journal);
     }
     this.#startClock();
@@ -448,7 +449,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const record = stored.match;
     this.roomId = record.roomId;
     for (const frame of stored.frames) this.#log.append(frame);
-    this.#scheduler = new FrameScheduler({ frameRate: this.settings.frameRate, startFrame: this.#log.nextFrame, onFrame: this.#closeFrame });
+    this.#scheduler = this.#newScheduler(this.#log.nextFrame);
     this.#match = record.match;
     this.#phase = "running";
     const window = this.settings.reconnectWindowSeconds;
@@ -477,7 +478,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       },
       () => undefined,
     );
-    this.#journal = MatchJournal.resume(this.#services.matchStore!, record, this.#services.journal);
+    this.#journal = this.#services.persistence!.resume(record);
     this.#publisher.attach(this.#journal);
     this.#startClock();
   }
@@ -505,9 +506,14 @@ export class LockstepRoom<TAction = unknown> extends Room {
     });
   };
 
+  #newScheduler(startFrame: number): FrameScheduler {
+    this.#frameClock ??= this.#services.frameClock?.(this.roomId);
+    return new FrameScheduler({ frameRate: this.settings.frameRate, startFrame, onFrame: this.#closeFrame, ...this.#frameClock });
+  }
+
   /** Starts the frame clock in the least-loaded phase of the period (see `PhaseBalancer`), or now without one. */
   #startClock(): void {
-    this.#phaseLease = this.#services.phases?.acquire(this.settings.frameRate, performance.now());
+    this.#phaseLease = this.#services.phases?.acquire(this.settings.frameRate, (this.#frameClock?.clock ?? systemClock).now());
     this.#scheduler.start(this.#phaseLease?.startAt);
   }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Client } from "@colyseus/core";
-import type { PersistedSeat } from "../scaling/match-store.ts";
+import type { PersistedSeat } from "./persisted-match.ts";
 import type { LockstepPlayer } from "./roster.ts";
 
 /** The seats to persist: who may reconnect, with which session and token, as whom. */

@@ -114,8 +114,3 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   reader.expectEnd();
   return frame;
 }
-
-/** Encodes one frame into a new byte array (convenience for tests and tools; the server reuses a writer). */
-export function frameToBytes(frame: Frame): Uint8Array {
-  return encodeFrame(new ByteWriter(), frame).toBytes();
-}

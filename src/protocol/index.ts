@@ -1,24 +1,12 @@
 /**
- * The wire protocol shared by the server and the client SDK: every byte the project sends or
- * reads is written and parsed here. Pure functions over `Uint8Array`; no Node APIs.
- * See docs/PROTOCOL.md for the byte-by-byte description.
+ * The wire protocol, for clients written without the client SDK (and used by the SDK itself):
+ * message names and codes, and the decoders of what the server sends and the encoder of what
+ * it accepts. Pure functions over `Uint8Array`; no Node APIs. See docs/PROTOCOL.md for the
+ * byte-by-byte description.
  * @packageDocumentation
  */
-export { ByteWriter, MAX_VARUINT, varuintSize } from "./byte-writer.ts";
-export { ByteReader } from "./byte-reader.ts";
 export { ProtocolError, ProtocolErrorCode } from "./protocol-error.ts";
-export {
-  FrameEventKind,
-  encodeFrame,
-  readFrame,
-  decodeFrame,
-  frameNumberOf,
-  frameToBytes,
-  type Frame,
-  type FrameEntry,
-  type FrameAction,
-  type FrameEvent,
-} from "./frame-codec.ts";
-export { encodeReloadChunkHeader, decodeReloadChunk, type ReloadChunk } from "./reload-codec.ts";
+export { FrameEventKind, decodeFrame, frameNumberOf, type Frame, type FrameEntry, type FrameAction, type FrameEvent } from "./frame-codec.ts";
+export { decodeReloadChunk, type ReloadChunk } from "./reload-codec.ts";
 export { encodeAction, decodeAction } from "./action-codec.ts";
 export * from "./messages.ts";

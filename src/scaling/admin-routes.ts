@@ -1,10 +1,7 @@
 import { matchMaker } from "@colyseus/core";
-import express, { type Application, type Request, type Response } from "express";
-import { requirePermission } from "../accounts/admin-gate.ts";
-import { boundedJsonBody } from "../accounts/request-guards.ts";
-import { refuseCrossSite } from "../accounts/same-origin.ts";
-import { Permission } from "../accounts/roles.ts";
-import type { UserStore } from "../accounts/user-store.ts";
+import express, { type Application, type Request, type RequestHandler, type Response } from "express";
+import { boundedJsonBody } from "../server/http/bounded-json.ts";
+import { refuseCrossSite } from "../server/http/same-origin.ts";
 
 /** Admin request bodies are a uid or a small result object. */
 const MAX_ADMIN_BODY_BYTES = 16 * 1024;
@@ -25,14 +22,15 @@ async function callRoom(request: Request, response: Response, method: string, ar
 }
 
 /**
- * Operator routes under `/admin` (permission `manage_matches`), working across processes:
- * list rooms with the process that runs each, inspect a match, end it, kick a player.
- * Requests another site or origin could forge with an operator's cookie are refused (403
- * `cross_origin_refused`); bodies are bounded JSON (413, 400, 415 as JSON errors).
+ * Operator routes under `/admin`, working across processes: list rooms with the process that
+ * runs each, inspect a match, end it, kick a player. `gate` decides who may (with the accounts
+ * module: `requirePermission(store, Permission.MANAGE_MATCHES, …)`). Requests another site or
+ * origin could forge with an operator's cookie are refused (403 `cross_origin_refused`); bodies
+ * are bounded JSON (413, 400, 415 as JSON errors).
  */
-export function mountAdminRoutes(app: Application, store: UserStore, options: { secureCookie: boolean }): void {
+export function mountAdminRoutes(app: Application, options: { readonly gate: RequestHandler }): void {
   const router = express.Router();
-  router.use(refuseCrossSite, requirePermission(store, Permission.MANAGE_MATCHES, options), ...boundedJsonBody(MAX_ADMIN_BODY_BYTES));
+  router.use(refuseCrossSite, options.gate, ...boundedJsonBody(MAX_ADMIN_BODY_BYTES));
 
   router.get("/rooms", async (_request, response, next) => {
     try {

@@ -1,4 +1,5 @@
 import { logger, matchMaker } from "@colyseus/core";
+import type { MatchPersistence, ResumeTicket, RoomJournal } from "../lockstep/match-persistence.ts";
 import type { FramesWrite, JournalOwner, MatchStore, PersistedMatch, PersistedSeat, RecordWrite } from "./match-store.ts";
 
 /** A lease lives 3 s and is renewed every second: two missed renewals still leave it alive, a dead process loses it within 3 s. */
@@ -42,7 +43,7 @@ const OK: RecordWrite = { status: "ok" };
  * so a store that lost its data gets the journal back from this process's memory (the frame
  * publisher re-stores the frames; see `FramePublisher`).
  */
-export class MatchJournal {
+export class MatchJournal implements RoomJournal {
   readonly #store: MatchStore;
   readonly #owner: JournalOwner;
   /** How long frames may wait to be stored before the match is given up (see {@link DEFAULT_STORE_OUTAGE_LIMIT_MS}). */
@@ -239,4 +240,17 @@ export class MatchJournal {
     this.#failing = true;
     logger.warn(`lockstep: could not ${what} ${this.roomId} (${(error as Error).message}); retrying`);
   }
+}
+
+/**
+ * The persistence a process gives its rooms when matches are kept in `store`: a starting match
+ * opens a {@link MatchJournal}; a match claimed by `recovery` is handed to the room created
+ * under its id and continues its journal.
+ */
+export function storePersistence(store: MatchStore, recovery: { take(roomId: string): ResumeTicket | undefined }, options: JournalOptions = {}): MatchPersistence {
+  return {
+    open: (record) => MatchJournal.open(store, record, options),
+    resume: (record) => MatchJournal.resume(store, record, options),
+    take: (roomId) => recovery.take(roomId),
+  };
 }

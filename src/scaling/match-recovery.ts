@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { logger, matchMaker, type IRoomCache } from "@colyseus/core";
 import { LEASE_TTL_MS, RECOVERY_CHANNEL } from "./match-journal.ts";
 import { repairListings } from "./listing-guard.ts";
-import { LOCKSTEP_RESUME, type ResumeTicket } from "./lockstep-services.ts";
+import type { ResumeTicket } from "../lockstep/match-persistence.ts";
 import { JournalError, type JournalOwner, type MatchStore } from "./match-store.ts";
 
 /** Orphaned matches are looked for every second (and at once when a process hands one over). */
@@ -59,10 +58,10 @@ export class MatchRecovery {
     matchMaker.presence?.unsubscribe(RECOVERY_CHANNEL, this.#onHandover);
   }
 
-  /** The stored match for a resume nonce, once (called by the room being created). */
-  take(nonce: string): ResumeTicket | undefined {
-    const ticket = this.#pending.get(nonce);
-    this.#pending.delete(nonce);
+  /** The stored match for the room being created under `roomId`, once (called by that room). */
+  take(roomId: string): ResumeTicket | undefined {
+    const ticket = this.#pending.get(roomId);
+    this.#pending.delete(roomId);
     return ticket;
   }
 
@@ -108,11 +107,11 @@ export class MatchRecovery {
     // Colyseus check that process (its other listings and its room count go if it is dead).
     const stale = await matchMaker.driver.findOne({ roomId });
     const listed = resolvers<IRoomCache>();
-    const nonce = randomUUID();
-    this.#pending.set(nonce, { stored, listed: listed.promise });
+    // The room created under this id takes the ticket in onCreate (no client can pick a room id).
+    this.#pending.set(roomId, { stored, listed: listed.promise });
     try {
       if (stale) await matchMaker.driver.remove(roomId);
-      const listing = await matchMaker.handleCreateRoom(stored.match.roomName, { [LOCKSTEP_RESUME]: nonce }, undefined, roomId);
+      const listing = await matchMaker.handleCreateRoom(stored.match.roomName, {}, undefined, roomId);
       if (listing.processId !== matchMaker.processId) throw new Error(`process ${listing.processId} listed room ${roomId} first`);
       listed.resolve(listing);
       logger.info(`lockstep: resumed match ${roomId} from frame ${stored.firstFrame + stored.frames.length} on ${matchMaker.processId}`);
@@ -121,7 +120,7 @@ export class MatchRecovery {
       listed.reject(error);
       logger.error(`lockstep: could not resume match ${roomId}: ${(error as Error).message}`);
     } finally {
-      this.#pending.delete(nonce);
+      this.#pending.delete(roomId);
     }
   }
 }

@@ -1,37 +1,6 @@
-import type { MatchStartMessage } from "../protocol/messages.ts";
+import type { FramesWrite, PersistedMatch, StoredMatch } from "../lockstep/persisted-match.ts";
 
-/** A seat as persisted: enough to let the same session reconnect to a resumed room. */
-export interface PersistedSeat {
-  readonly sessionId: string;
-  /** The Colyseus reconnection token the client holds (without the `roomId:` prefix). */
-  readonly reconnectionToken: string;
-  readonly uid: string;
-  readonly name: string;
-  readonly role: string;
-  readonly slot: number;
-  /** The verified auth data (token claims) the seat was taken with. */
-  readonly auth: unknown;
-}
-
-/** Where a persisted match stands. `handover`: its process is stopping gracefully and wants it resumed elsewhere. */
-export type PersistedStatus = "running" | "handover";
-
-/** A running match as persisted, next to its frames. */
-export interface PersistedMatch {
-  readonly roomId: string;
-  readonly roomName: string;
-  readonly match: MatchStartMessage;
-  readonly seats: readonly PersistedSeat[];
-  readonly status: PersistedStatus;
-}
-
-/** A persisted match and its frames: `frames[i]` is frame `firstFrame + i`, exact bytes, no gap. */
-export interface StoredMatch {
-  readonly match: PersistedMatch;
-  /** The journal's first frame: the match's first frame, or later if the journal was rebuilt from a process's memory. */
-  readonly firstFrame: number;
-  readonly frames: readonly Uint8Array[];
-}
+export type { FramesWrite, PersistedMatch, PersistedSeat, PersistedStatus, StoredMatch } from "../lockstep/persisted-match.ts";
 
 /**
  * Who writes to a match's journal. Every write is fenced by the lease: it is applied only if
@@ -52,17 +21,6 @@ export type RecordWrite =
   | { readonly status: "fenced" }
   /** Refused: the record is gone (the store lost its data): the owner must rebuild the journal. */
   | { readonly status: "missing" };
-
-/** Outcome of a fenced write of frames. */
-export type FramesWrite =
-  /** Every frame given is stored; `lastFrame` is the highest frame the journal now holds. */
-  | { readonly status: "stored"; readonly lastFrame: number }
-  | { readonly status: "fenced" }
-  | { readonly status: "missing" }
-  /** Refused: the journal ends before the first frame given (it holds frames up to `nextFrame - 1`); storing would leave a hole. */
-  | { readonly status: "behind"; readonly nextFrame: number }
-  /** Refused: `frame` is already stored with different bytes (another process wrote this match). */
-  | { readonly status: "conflict"; readonly frame: number };
 
 /** What a lease renewal learns. */
 export interface LeaseRenewal {
@@ -101,7 +59,7 @@ export class JournalError extends Error {
  * it would leave a hole; storing a frame again with the same bytes changes nothing. A lease
  * says which process owns a match and fences every write (see {@link JournalOwner}); a claim
  * lets exactly one process resume an orphaned match. Implementations: `RedisMatchStore`
- * (shared by every process) and `MemoryMatchStore` (one process; tests);
+ * (shared by every process) and `MemoryMatchStore` (one process, in `test/support/`: the reference the contract suite checks);
  * `test/contract/match-store.contract.ts` runs over both.
  */
 export interface MatchStore {

@@ -1,7 +1,7 @@
 import type { MatchMakerDriver, Presence } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
-import type { LockstepServices } from "./lockstep-services.ts";
-import { DEFAULT_STORE_OUTAGE_LIMIT_MS } from "./match-journal.ts";
+import type { LockstepServices } from "../lockstep/room-services.ts";
+import { DEFAULT_STORE_OUTAGE_LIMIT_MS, storePersistence } from "./match-journal.ts";
 import { MatchRecovery } from "./match-recovery.ts";
 import { DEFAULT_REDIS_PREFIX, RedisMatchStore } from "./redis-match-store.ts";
 import { COLYSEUS_COMMAND_TIMEOUT_MS, COLYSEUS_CONNECTION_OPTIONS, ReportingRedisPresence, connectRedis } from "./redis-connection.ts";
@@ -62,7 +62,7 @@ export function createScalingBackends(config: ScalingConfig): ScalingBackends {
     presence: new ReportingRedisPresence(connectRedis(config.redisUrl, "presence", COLYSEUS_CONNECTION_OPTIONS)),
     driver: new RedisDriver(connectRedis(config.redisUrl, "matchmaker driver", { ...COLYSEUS_CONNECTION_OPTIONS, commandTimeout: COLYSEUS_COMMAND_TIMEOUT_MS })),
     publicAddress: config.publicAddress,
-    services: { matchStore, journal: { outageLimitMs: config.storeOutageLimitMs }, takeResume: (nonce) => recovery.take(nonce) },
+    services: { persistence: storePersistence(matchStore, recovery, { outageLimitMs: config.storeOutageLimitMs }) },
     start: () => recovery.start(),
     stop: () => recovery.stop(),
     close: () => matchStore.close(),

@@ -15,11 +15,11 @@ import {
   type TokenVerifier,
 } from "./room-admission.ts";
 import { SeatLedger } from "./seat-ledger.ts";
-import { LOCKSTEP_SERVICES, type LockstepServices } from "../scaling/lockstep-services.ts";
+import type { LockstepServices } from "../lockstep/room-services.ts";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type express from "express";
 import helmet from "helmet";
-import { jsonErrorHandler } from "./json-errors.ts";
+import { jsonErrorHandler } from "./http/json-errors.ts";
 
 /**
  * Largest WebSocket message a client may send. Colyseus's 4 KiB default already bounds
@@ -146,15 +146,13 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
   const limits = resolveLimits(options.limits);
   const ledger = new SeatLedger(() => ({ presence: matchMaker.presence, driver: matchMaker.driver }), limits.maxRoomsPerProcess);
   const admission = new RoomAdmission(options.auth, limits, ledger, new KeyedRateLimiter(limits.matchmakingPerAccountPerMinute, burstOf(limits.matchmakingPerAccountPerMinute)));
-  // Definition options reach every room's onCreate and override client options: a safe way in for services.
   const services: LockstepServices = { phases: new PhaseBalancer(), seats: ledger, ...options.services };
-  const definitionOptions = { [LOCKSTEP_SERVICES]: services };
   for (const [name, room] of Object.entries(options.rooms)) {
     if (room.prototype instanceof LockstepRoom) {
       const lockstepRoom = room as unknown as new () => LockstepRoom;
-      server.define(name, admission.admitting(lockstepRoom, joinRule(name, lockstepRoom)) as unknown as RoomClass, definitionOptions);
+      server.define(name, admission.serve(lockstepRoom, joinRule(name, lockstepRoom), services) as unknown as RoomClass);
     } else {
-      server.define(name, room, definitionOptions);
+      server.define(name, room);
     }
   }
   await server.listen(options.port ?? 2567, options.host);

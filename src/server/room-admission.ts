@@ -1,7 +1,8 @@
 import { ErrorCode, ServerError, logger, type AuthContext } from "@colyseus/core";
 import type { LockstepRoom } from "../lockstep/lockstep-room.ts";
+import { ROOM_SERVICES, type LockstepServices } from "../lockstep/room-services.ts";
 import type { KeyedRateLimiter } from "./address-limiter.ts";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./http/json-depth.ts";
 import type { SeatLedger } from "./seat-ledger.ts";
 
 /** A verified login token, as a room sees it in `client.auth`: `id` is the account the seat belongs to. */
@@ -46,9 +47,10 @@ type LockstepRoomClass = new (...args: never[]) => LockstepRoom;
 /**
  * Decides at matchmaking, before Colyseus reserves a seat, who may join a lockstep room: the
  * token (none is refused for rooms that require one; a given one must verify), the account's
- * matchmaking rate and its number of matches. Each room class gets its own subclass whose
- * static `onAuth` applies this: nothing is patched on `LockstepRoom` or on Colyseus's `Room`,
- * so another server in the same process, or a room defined elsewhere, is unaffected.
+ * matchmaking rate and its number of matches. Each room class is served through its own
+ * subclass, whose static `onAuth` applies this and which carries the server's services:
+ * nothing is patched on `LockstepRoom` or on Colyseus's `Room`, so another server in the same
+ * process, or a room defined elsewhere, is unaffected.
  */
 export class RoomAdmission {
   readonly #verifier: TokenVerifier | undefined;
@@ -65,18 +67,20 @@ export class RoomAdmission {
 
   /**
    * The class to define in place of `RoomClass`: the same room, admitted by this server's
-   * rules. `requireAuth` is the room's setting, or the error that makes its settings invalid
-   * (every join is then refused with it).
+   * rules and given its `services`. `requireAuth` is the room's setting, or the error that
+   * makes its settings invalid (every join is then refused with it).
    */
-  admitting<T extends LockstepRoomClass>(RoomClass: T, requireAuth: boolean | Error): T {
+  serve<T extends LockstepRoomClass>(RoomClass: T, requireAuth: boolean | Error, services: LockstepServices): T {
     const admission = this;
-    const Admitted = class extends (RoomClass as unknown as typeof LockstepRoom) {
+    const Served = class extends (RoomClass as unknown as typeof LockstepRoom) {
+      static readonly [ROOM_SERVICES] = services;
+
       static override async onAuth(token: string, options: unknown, context: AuthContext): Promise<unknown> {
         return admission.#admit(token, options, context, requireAuth);
       }
     };
-    Object.defineProperty(Admitted, "name", { value: RoomClass.name });
-    return Admitted as unknown as T;
+    Object.defineProperty(Served, "name", { value: RoomClass.name });
+    return Served as unknown as T;
   }
 
   async #admit(token: string | undefined, options: unknown, context: AuthContext, requireAuth: boolean | Error): Promise<unknown> {

@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
 import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
 import { SqlUserStore } from "../../src/accounts/user-store.ts";
-import { startDemoServer } from "../../src/demo/demo-server.ts";
+import { startDemoServer } from "../../demo/demo-server.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
 import { browserUnavailable, launchChromium } from "../support/browser.ts";
 
@@ -15,7 +15,7 @@ const unavailable = browserUnavailable();
 if (unavailable !== undefined && process.env["CI"]) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
 if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
 
-/** What the page exposes for automated play (see src/demo/web/arena-page.ts). */
+/** What the page exposes for automated play (see demo/web/arena-page.ts). */
 interface ArenaView {
   join(): Promise<void>;
   user: { id: string; name: string; anonymous: boolean } | undefined;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { frameToBytes } from "../../src/protocol/index.ts";
+import { frameToBytes } from "../support/frames.ts";
 import type { JournalOwner, MatchStore, PersistedMatch } from "../../src/scaling/match-store.ts";
 
 const sample = (roomId: string): PersistedMatch => ({

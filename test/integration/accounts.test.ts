@@ -6,7 +6,7 @@ import { monitor } from "@colyseus/monitor";
 import express from "express";
 import { LockstepClient, type LockstepMatch } from "../../client-sdk/src/index.ts";
 import { accountsTokenVerifier, installAccounts, mountAuthRoutes } from "../../src/accounts/accounts.ts";
-import { runAccountsCli } from "../../src/accounts/accounts-cli.ts";
+import { runAccountsCli } from "../../demo/accounts-commands.ts";
 import { requirePermission } from "../../src/accounts/admin-gate.ts";
 import { Permission } from "../../src/accounts/roles.ts";
 import { loadSecurityConfig } from "../../src/accounts/security-config.ts";

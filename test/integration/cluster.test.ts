@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { LockstepClient, type LockstepFrame } from "../../client-sdk/src/index.ts";
-import type { ArenaAction } from "../../src/demo/arena-room.ts";
+import type { ArenaAction } from "../../demo/arena-room.ts";
 import type { ClusterNode } from "../support/cluster.ts";
 import { TestCluster, consecutiveFromZero, play, type Pair } from "../support/cluster-match.ts";
 import { call } from "../support/http.ts";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { DEV_JWT_SECRET } from "../../src/accounts/security-config.ts";
-import { freePort } from "../../src/server/free-port.ts";
+import { freePort } from "../support/free-port.ts";
 import { ClusterNode } from "../support/cluster.ts";
 import { call, signJwt } from "../support/http.ts";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
-import { freePort } from "../../src/server/free-port.ts";
+import { freePort } from "../support/free-port.ts";
 import { accountsCommand } from "../support/accounts-cli.ts";
 import { ClusterNode } from "../support/cluster.ts";
 

@@ -4,7 +4,7 @@ import { LockstepClient } from "../../client-sdk/src/index.ts";
 import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
 import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
 import { SqlUserStore } from "../../src/accounts/user-store.ts";
-import { startDemoServer } from "../../src/demo/demo-server.ts";
+import { startDemoServer } from "../../demo/demo-server.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
 import { call } from "../support/http.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Redis } from "ioredis";
-import { frameToBytes } from "../../src/protocol/index.ts";
+import { frameToBytes } from "../support/frames.ts";
 import { TestCluster, bothReconnected, play } from "../support/cluster-match.ts";
 import { eventually } from "../support/eventually.ts";
 import { assertListingsExact } from "../support/listings.ts";

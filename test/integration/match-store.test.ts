@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Redis } from "ioredis";
-import { frameToBytes } from "../../src/protocol/index.ts";
+import { frameToBytes } from "../support/frames.ts";
 import { JournalError, JournalErrorCode } from "../../src/scaling/match-store.ts";
-import { MemoryMatchStore } from "../../src/scaling/memory-match-store.ts";
+import { MemoryMatchStore } from "../support/memory-match-store.ts";
 import { RedisMatchStore } from "../../src/scaling/redis-match-store.ts";
 import { matchStoreContract } from "../contract/match-store.contract.ts";
 import { TEST_REDIS_URL, flushTestRedis, redisUnavailable } from "../support/redis.ts";

@@ -8,12 +8,12 @@ export interface CommandResult {
 }
 
 /**
- * Runs the accounts CLI (`src/accounts/cli.ts`, what `npm run accounts` runs) in a new process
+ * Runs the accounts CLI (`demo/accounts-cli.ts`, what `npm run accounts` runs) in a new process
  * with `env` on top of this one's (a variable set to undefined is removed).
  */
 export function accountsCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/accounts/cli.ts", ...args], { env: merged, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "demo/accounts-cli.ts", ...args], { env: merged, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

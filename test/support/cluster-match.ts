@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import pg from "pg";
 import { LockstepClient, type LockstepFrame, type LockstepMatch } from "../../client-sdk/src/index.ts";
-import type { ArenaAction } from "../../src/demo/arena-room.ts";
+import type { ArenaAction } from "../../demo/arena-room.ts";
 import { BinaryMessage, frameNumberOf } from "../../src/protocol/index.ts";
-import { freePort } from "../../src/server/free-port.ts";
+import { freePort } from "./free-port.ts";
 import { ClusterNode } from "./cluster.ts";
 import { call } from "./http.ts";
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from "./postgres.ts";
@@ -125,7 +125,7 @@ export interface AdminRooms {
 }
 
 /**
- * Real processes (`src/main.ts`) sharing Redis and a fresh PostgreSQL schema, with an admin
+ * Real processes (`demo/main.ts`) sharing Redis and a fresh PostgreSQL schema, with an admin
  * account for the cross-process routes. Each node may reach Redis at its own URL (through a
  * fault-injecting proxy, or a private server).
  */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 
-/** One real server process of a cluster, started with `src/main.ts` as `npm start` and PM2 do. */
+/** One real server process of a cluster, started with `demo/main.ts` as `npm start` and PM2 do. */
 export class ClusterNode {
   readonly port: number;
   readonly url: string;
@@ -39,7 +39,7 @@ export class ClusterNode {
     const merged = { ...process.env, ...this.#env, PORT: String(this.port), PUBLIC_ADDRESS: `127.0.0.1:${this.port}`, CI: "" };
     // A variable set to undefined in `env` is removed, so a test can run without, e.g., JWT_SECRET.
     const env = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts"], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });

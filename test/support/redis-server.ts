@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort } from "../../src/server/free-port.ts";
+import { freePort } from "./free-port.ts";
 
 /** Longest a private Redis may take to say it is ready. */
 const READY_TIMEOUT_MS = 10_000;

@@ -68,7 +68,8 @@ test("numbers and lists from the environment are checked and normalized", () => 
 test("roles grant permissions", () => {
   assert.equal(hasPermission("admin", Permission.MONITOR), true);
   assert.equal(hasPermission("player", Permission.MONITOR), false);
-  assert.equal(hasPermission("player", Permission.PLAY), true);
-  assert.equal(hasPermission("root", Permission.PLAY), false);
-  assert.equal(hasPermission(undefined, Permission.PLAY), false);
+  assert.equal(hasPermission("player", Permission.MANAGE_MATCHES), false);
+  assert.equal(hasPermission("admin", Permission.MANAGE_MATCHES), true);
+  assert.equal(hasPermission("root", Permission.MONITOR), false);
+  assert.equal(hasPermission(undefined, Permission.MONITOR), false);
 });

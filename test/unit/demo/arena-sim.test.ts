@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FrameEventKind, hashState, type LockstepFrame, type MatchInfo } from "../../../client-sdk/src/index.ts";
-import type { ArenaAction } from "../../../src/demo/arena-room.ts";
-import { GRID_SIZE, createArenaState, stepArena } from "../../../src/demo/web/arena-sim.ts";
+import type { ArenaAction } from "../../../demo/arena-room.ts";
+import { GRID_SIZE, createArenaState, stepArena } from "../../../demo/web/arena-sim.ts";
 
 const match: MatchInfo = {
   players: [0, 1].map((slot) => ({ uid: `u${slot}`, slot, name: `p${slot}`, role: "player", ready: true, connected: true })),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FrameLog } from "../../../src/lockstep/frame-log.ts";
-import { frameToBytes } from "../../../src/protocol/frame-codec.ts";
+import { frameToBytes } from "../../support/frames.ts";
 
 const frameBytes = (frame: number, payloadBytes = 0): Uint8Array =>
   frameToBytes({ frame, entries: payloadBytes > 0 ? [{ type: "action", slot: 0, payload: new Uint8Array(payloadBytes).fill(frame % 256) }] : [] });

@@ -3,9 +3,10 @@ import { test } from "node:test";
 import { FrameLog } from "../../../src/lockstep/frame-log.ts";
 import { FramePublisher, type FrameJournal, type PublishFailure } from "../../../src/lockstep/frame-publisher.ts";
 import type { MonotonicClock, Timers } from "../../../src/lockstep/frame-scheduler.ts";
-import { frameNumberOf, frameToBytes } from "../../../src/protocol/index.ts";
+import { frameNumberOf } from "../../../src/protocol/index.ts";
+import { frameToBytes } from "../../support/frames.ts";
 import type { FramesWrite, JournalOwner, PersistedMatch } from "../../../src/scaling/match-store.ts";
-import { MemoryMatchStore } from "../../../src/scaling/memory-match-store.ts";
+import { MemoryMatchStore } from "../../support/memory-match-store.ts";
 
 const OUTAGE_LIMIT_MS = 15_000;
 const OWNER: JournalOwner = { processId: "p1", leaseTtlMs: 3_600_000 };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FrameLog } from "../../../src/lockstep/frame-log.ts";
 import { buildReloadChunks, checkReloadRange, type FrameRange } from "../../../src/lockstep/reload-planner.ts";
-import { frameToBytes } from "../../../src/protocol/frame-codec.ts";
+import { frameToBytes } from "../../support/frames.ts";
 import { LockstepErrorCode } from "../../../src/protocol/messages.ts";
 import { decodeReloadChunk } from "../../../src/protocol/reload-codec.ts";
 

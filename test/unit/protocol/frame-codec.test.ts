@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeAction, encodeAction } from "../../../src/protocol/action-codec.ts";
 import { ByteWriter } from "../../../src/protocol/byte-writer.ts";
-import { FrameEventKind, decodeFrame, frameToBytes, type Frame } from "../../../src/protocol/frame-codec.ts";
+import { FrameEventKind, decodeFrame, type Frame } from "../../../src/protocol/frame-codec.ts";
+import { frameToBytes } from "../../support/frames.ts";
 import { ProtocolError, ProtocolErrorCode } from "../../../src/protocol/protocol-error.ts";
 import { decodeReloadChunk, encodeReloadChunkHeader } from "../../../src/protocol/reload-codec.ts";
 

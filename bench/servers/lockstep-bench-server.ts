@@ -1,0 +1,41 @@
+// The server under test for target "lockstep": LockstepRoom rooms that start as soon as they are full.
+import { LockstepMetrics, LockstepRoom, createLockstepServer, type LockstepOptionsInput, type LockstepPlayer } from "colyseus-lockstep";
+import { WindowStats, handleStatsRequest } from "./stats-route.ts";
+
+const roomSize = Number(process.env["ROOM_SIZE"] ?? 4);
+const frameRate = Number(process.env["FRAME_RATE"] ?? 30);
+
+class BenchRoom extends LockstepRoom {
+  override lockstep: LockstepOptionsInput = {
+    requireAuth: false,
+    frameRate,
+    minPlayers: roomSize,
+    maxPlayers: roomSize,
+    reconnectWindowSeconds: 0,
+    maxMessagesPerSecond: 1000,
+  };
+
+  override canStart(players: readonly LockstepPlayer[]): boolean {
+    return players.length >= roomSize;
+  }
+}
+
+const metrics = new LockstepMetrics();
+const stats = new WindowStats(metrics.tickLateness);
+const server = await createLockstepServer({
+  port: Number(process.env["BENCH_PORT"]),
+  host: "127.0.0.1",
+  rooms: { bench: BenchRoom },
+  services: { metrics },
+  securityHeaders: false,
+  ...(process.env["PING_INTERVAL_MS"] !== undefined ? { pingIntervalMs: Number(process.env["PING_INTERVAL_MS"]) } : {}),
+  routes: (app) => {
+    app.get("/__bench/stats", (request, response) => {
+      handleStatsRequest(stats, request.url, (body) => response.type("json").send(body));
+    });
+  },
+});
+console.log(`bench server ready on ${server.port}`);
+
+// A clean exit on SIGINT lets `node --cpu-prof` write its profile.
+process.once("SIGINT", () => process.exit(0));

@@ -1,0 +1,46 @@
+import type { Role, UserStore } from "colyseus-lockstep/accounts";
+
+const USAGE = `usage: npm run accounts -- <command>
+  grant-admin <email>    make a registered user an admin
+  revoke-admin <email>   make an admin a plain player again
+  show <email>           print a user (without the password hash)
+Uses DATABASE_URL if set, else the embedded database in DATA_DIR (default .data/db),
+which a running server holds: stop it first (or use DATABASE_URL).`;
+
+/** Result of a CLI command: text for the terminal and the process exit code. */
+export interface CliResult {
+  readonly output: string;
+  readonly exitCode: number;
+}
+
+async function setRole(store: UserStore, email: string | undefined, role: Role): Promise<CliResult> {
+  if (email === undefined) return { output: USAGE, exitCode: 2 };
+  const user = await store.findByEmail(email);
+  if (user === undefined) return { output: `no user with email ${email}`, exitCode: 1 };
+  const updated = await store.setRole(user.id, role);
+  // Success is reported only for a row the database says it changed.
+  if (updated === undefined) return { output: `no user with email ${email}`, exitCode: 1 };
+  return { output: `${updated.email} is now ${updated.role} (their existing tokens were revoked)`, exitCode: 0 };
+}
+
+/** Runs one account administration command against a store. */
+export async function runAccountsCli(args: readonly string[], store: UserStore): Promise<CliResult> {
+  const [command, email] = args;
+  switch (command) {
+    case "grant-admin":
+      return setRole(store, email, "admin");
+    case "revoke-admin":
+      return setRole(store, email, "player");
+    case "show": {
+      if (email === undefined) return { output: USAGE, exitCode: 2 };
+      const user = await store.findByEmail(email);
+      if (user === undefined) return { output: `no user with email ${email}`, exitCode: 1 };
+      const { passwordHash: _hidden, ...visible } = user;
+      return { output: JSON.stringify(visible, null, 2), exitCode: 0 };
+    }
+    default:
+      return { output: USAGE, exitCode: command === undefined || command === "help" ? 0 : 2 };
+  }
+}
+
+

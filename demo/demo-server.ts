@@ -1,0 +1,90 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { monitor } from "@colyseus/monitor";
+import type express from "express";
+import { LockstepMetrics, createLockstepServer, refuseCrossSite, type AdmissionLimits, type LockstepServer } from "colyseus-lockstep";
+import { Permission, accountsTokenVerifier, installAccounts, mountAuthRoutes, requirePermission, type SecurityConfig, type UserStore } from "colyseus-lockstep/accounts";
+import { mountAdminRoutes, type ScalingBackends } from "colyseus-lockstep/scaling";
+import { ArenaRoom } from "./arena-room.ts";
+
+/** Files of the demo page, built by `npm run build:web` (run automatically by `npm start`). */
+const STATIC_FILES: Readonly<Record<string, URL>> = {
+  "/": new URL("./web/index.html", import.meta.url),
+  "/arena.js": new URL("./dist/arena.js", import.meta.url),
+  "/arena.js.map": new URL("./dist/arena.js.map", import.meta.url),
+  "/lockstep-client.js": new URL("../client-sdk/dist/lockstep-client.global.js", import.meta.url),
+  "/lockstep-client.js.map": new URL("../client-sdk/dist/lockstep-client.global.js.map", import.meta.url),
+};
+
+function serveStatic(app: express.Application): void {
+  for (const [route, url] of Object.entries(STATIC_FILES)) {
+    const path = fileURLToPath(url);
+    app.get(route, (_request, response) => {
+      if (!existsSync(path)) {
+        response.status(404).type("text/plain").send(`${route} is not built: run "npm run build:web"`);
+        return;
+      }
+      response.sendFile(path);
+    });
+  }
+  app.get("/health", (_request, response) => {
+    response.json({ ok: true });
+  });
+}
+
+/** Options of {@link startDemoServer}. */
+export interface DemoServerOptions {
+  readonly store: UserStore;
+  readonly config: SecurityConfig;
+  readonly port?: number;
+  readonly host?: string;
+  /** Presence, driver and match store for several processes; default: one process. */
+  readonly scaling?: ScalingBackends;
+  /** Matchmaking and room limits (see `createLockstepServer`). */
+  readonly limits?: Partial<AdmissionLimits>;
+}
+
+/**
+ * Serves the demo: the token-gated `arena` room, its page, the client SDK bundle, the auth
+ * routes, the monitor dashboard at `/monitor`, Prometheus metrics at `/metrics` and the match
+ * admin routes at `/admin` (admins only; the monitor's API and the admin routes refuse
+ * cross-site requests).
+ */
+export async function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
+  const { store, config, scaling } = options;
+  installAccounts({ store, config });
+  const secureCookie = config.tls !== undefined;
+  const metrics = new LockstepMetrics();
+  const server = await createLockstepServer({
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(config.tls !== undefined ? { tls: config.tls } : {}),
+    ...(scaling?.presence !== undefined ? { presence: scaling.presence } : {}),
+    ...(scaling?.driver !== undefined ? { driver: scaling.driver } : {}),
+    ...(scaling?.publicAddress !== undefined ? { publicAddress: scaling.publicAddress } : {}),
+    services: { ...scaling?.services, metrics },
+    rooms: { arena: ArenaRoom },
+    auth: accountsTokenVerifier(store),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
+    routes: (app) => {
+      mountAuthRoutes(app, { store, config });
+      // The monitor's API can call room methods: only its own pages (or a script with a token) may use it.
+      app.use("/monitor/api", refuseCrossSite);
+      app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie }), monitor());
+      mountAdminRoutes(app, { gate: requirePermission(store, Permission.MANAGE_MATCHES, { secureCookie }) });
+      app.get("/metrics", requirePermission(store, Permission.MONITOR, { secureCookie }), (_request, response) => {
+        response.type("text/plain; version=0.0.4").send(metrics.toPrometheus());
+      });
+      serveStatic(app);
+    },
+  });
+  scaling?.start();
+  return {
+    ...server,
+    close: async () => {
+      scaling?.stop();
+      await server.close();
+      await scaling?.close();
+    },
+  };
+}

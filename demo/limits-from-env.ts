@@ -1,0 +1,22 @@
+import type { AdmissionLimits } from "colyseus-lockstep";
+
+/** Environment variables that set each matchmaking limit (see the README's Environment table). */
+const VARIABLES: Readonly<Record<keyof AdmissionLimits, string>> = {
+  maxRoomsPerProcess: "MAX_ROOMS_PER_PROCESS",
+  maxMatchesPerAccount: "MAX_MATCHES_PER_ACCOUNT",
+  matchmakingPerAccountPerMinute: "MATCHMAKING_PER_ACCOUNT_PER_MINUTE",
+  matchmakingPerAddressPerMinute: "MATCHMAKING_PER_ADDRESS_PER_MINUTE",
+};
+
+/** The limits set in the environment (unset ones keep their defaults). Throws, naming the variable, on a value that is not a positive integer. */
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<AdmissionLimits> {
+  const limits: Partial<Record<keyof AdmissionLimits, number>> = {};
+  for (const [limit, variable] of Object.entries(VARIABLES) as [keyof AdmissionLimits, string][]) {
+    const raw = env[variable];
+    if (raw === undefined || raw === "") continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer, got "${raw}"`);
+    limits[limit] = value;
+  }
+  return limits;
+}

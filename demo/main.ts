@@ -1,0 +1,66 @@
+import { EmbeddedDatabaseBusyError, loadSecurityConfig, openUserStore } from "colyseus-lockstep/accounts";
+import { createScalingBackends, loadScalingConfig } from "colyseus-lockstep/scaling";
+import { startDemoServer } from "./demo-server.ts";
+import { limitsFromEnv } from "./limits-from-env.ts";
+
+/** Default port of `npm start`, overridable with PORT. */
+const DEFAULT_PORT = 2567;
+
+// Under PM2 each instance gets its own port: PORT + its instance number.
+const port = Number(process.env["PORT"] ?? DEFAULT_PORT) + Number(process.env["NODE_APP_INSTANCE"] ?? 0);
+const config = loadSecurityConfig();
+const scalingConfig = loadScalingConfig(port);
+if (scalingConfig.redisUrl !== undefined && config.databaseUrl === undefined) {
+  throw new Error("several processes (REDIS_URL) need a shared user store: set DATABASE_URL to a PostgreSQL database");
+}
+if (config.jwtSecretFile !== undefined) {
+  console.log(`JWT_SECRET is not set: tokens are signed with a random development secret kept in ${config.jwtSecretFile} (production requires JWT_SECRET)`);
+}
+const store = await openUserStore(config).catch((error: unknown) => {
+  if (!(error instanceof EmbeddedDatabaseBusyError)) throw error;
+  console.error(`colyseus-lockstep: not started: ${error.message}`);
+  process.exit(1);
+});
+const scaling = createScalingBackends(scalingConfig);
+const demo = await startDemoServer({ store, config, scaling, port, limits: limitsFromEnv() });
+console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
+console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);
+console.log(scalingConfig.redisUrl !== undefined ? `cluster: Redis, this process is reached at ${scalingConfig.publicAddress}` : "single process (set REDIS_URL to run several)");
+// PM2 (wait_ready) starts routing to this instance once it says so.
+process.send?.("ready");
+
+let stopping = false;
+const shutdown = (exitCode = 0): void => {
+  if (stopping) return;
+  stopping = true;
+  demo
+    .close()
+    .then(() => store.close())
+    .then(() => process.exit(exitCode), (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+};
+process.on("SIGINT", () => shutdown());
+process.on("SIGTERM", () => shutdown());
+
+// Last resorts. No client input reaches an uncaught exception (rooms guard every message), so one
+// that happens is a bug: report it and stop as gracefully as possible, so that running matches are
+// handed over (with Redis) and PM2 restarts the process.
+process.on("uncaughtException", (error) => {
+  console.error("colyseus-lockstep: uncaught exception, stopping:", error);
+  if (stopping) process.exit(1);
+  shutdown(1);
+});
+// A promise nobody awaited failed (Colyseus's Redis presence does this during an outage): log it,
+// at most once a minute per message, and keep serving; stopping would turn a Redis blip into a crash.
+const UNHANDLED_REPORT_MS = 60_000;
+const reported = new Map<string, number>();
+process.on("unhandledRejection", (reason) => {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  const now = Date.now();
+  if ((reported.get(message) ?? 0) > now - UNHANDLED_REPORT_MS) return;
+  if (reported.size > 100) reported.clear();
+  reported.set(message, now);
+  console.error("colyseus-lockstep: unhandled rejection (the process goes on):", reason);
+});
