@@ -1,5 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
+import type { PGlite } from "@electric-sql/pglite";
 import { DatabaseUnavailableError, isDatabaseUnavailable } from "./database-errors.ts";
 import { EmbeddedDatabaseLock, type EmbeddedDatabaseBusyError } from "./embedded-lock.ts";
 
@@ -21,7 +20,9 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<SqlClient>
   const lock = dataDir === undefined ? undefined : EmbeddedDatabaseLock.acquire(dataDir);
   let db: PGlite;
   try {
-    db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+    // Loaded on use: an application on PostgreSQL needs no PGlite installed, and the reverse.
+    const { PGlite: Embedded } = await import("@electric-sql/pglite");
+    db = dataDir === undefined ? await Embedded.create() : await Embedded.create(dataDir);
   } catch (error) {
     lock?.release();
     throw error;
@@ -107,6 +108,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlClient>
   const connectTimeoutMs = positiveMs("connectTimeoutMs", options.connectTimeoutMs, DEFAULT_DATABASE_CONNECT_TIMEOUT_MS);
   const statementTimeoutMs = positiveMs("statementTimeoutMs", options.statementTimeoutMs, DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS);
   const log = options.log ?? ((line: string) => console.warn(line));
+  const { default: pg } = await import("pg");
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,

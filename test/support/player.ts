@@ -1,6 +1,10 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { decode } from "@colyseus/schema";
 import { unpack } from "msgpackr";
+import { DEFAULT_EVENT_TIMEOUT_MS, EventLog } from "../../src/testing/event-log.ts";
+
+/** Longest a test waits for an event before failing (a hang would otherwise stall CI). */
+export const EVENT_TIMEOUT_MS = DEFAULT_EVENT_TIMEOUT_MS;
 import {
   BinaryMessage,
   ControlMessage,
@@ -17,55 +21,6 @@ import {
 
 /** Colyseus's `ROOM_RESPONSE` code (the answer to a request). */
 const ROOM_RESPONSE = 22;
-
-/** Longest a test waits for an event before failing (a hang would otherwise stall CI). */
-export const EVENT_TIMEOUT_MS = 10_000;
-
-interface Waiter<T> {
-  readonly test: (value: T) => boolean;
-  readonly resolve: (value: T) => void;
-}
-
-/** Records one kind of event and lets a test await the first (past or future) that matches. */
-class EventLog<T> {
-  readonly items: T[] = [];
-  readonly #waiters: Waiter<T>[] = [];
-  readonly #name: string;
-
-  constructor(name: string) {
-    this.#name = name;
-  }
-
-  push(value: T): void {
-    this.items.push(value);
-    for (const waiter of [...this.#waiters]) {
-      if (waiter.test(value)) {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        waiter.resolve(value);
-      }
-    }
-  }
-
-  /** The first recorded or future item matching `test`. */
-  wait(test: (value: T) => boolean = () => true, timeoutMs = EVENT_TIMEOUT_MS): Promise<T> {
-    const found = this.items.find(test);
-    if (found !== undefined) return Promise.resolve(found);
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${this.#name}`));
-      }, timeoutMs);
-      const waiter: Waiter<T> = {
-        test,
-        resolve: (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-      };
-      this.#waiters.push(waiter);
-    });
-  }
-}
 
 /** A received live frame: its exact bytes and their decoding. */
 export interface LiveFrame {

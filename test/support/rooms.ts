@@ -1,6 +1,7 @@
 import type { Room } from "@colyseus/core";
 import { z } from "zod";
-import { BinaryMessage, frameNumberOf } from "../../src/protocol/index.ts";
+import { BinaryMessage, frameNumberOf, type MatchEndMessage } from "../../src/protocol/index.ts";
+import type { LockstepPlayer } from "../../src/lockstep/roster.ts";
 import { LockstepRoom } from "../../src/lockstep/lockstep-room.ts";
 import type { LockstepOptionsInput } from "../../src/lockstep/options.ts";
 import type { ClosedFrame } from "../../src/lockstep/closed-frame.ts";
@@ -181,4 +182,31 @@ export class SlowReaderRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
     requireAuth: false, frameRate: 60, minPlayers: 3, maxPlayers: 3, maxActionBytes: 3600, maxActionsPerFrame: 8,
     maxMessagesPerSecond: 1000, reloadChunkBytes: 16 * 1024, maxSendQueueBytes: 256 * 1024, reconnectWindowSeconds: 30 };
+}
+
+/** Records every hook call, in order, as `hook:detail`. */
+export class HookRecorderRoom extends TestGameRoom {
+  override lockstep: LockstepOptionsInput = { requireAuth: true, frameRate: 30, minPlayers: 2, maxPlayers: 2 };
+  readonly calls: string[] = [];
+
+  override onPlayerJoin(player: LockstepPlayer): void {
+    this.calls.push(`join:${player.uid}`);
+  }
+
+  override onMatchStart(): void {
+    this.calls.push("start");
+  }
+
+  override onFrameClosed(frame: ClosedFrame<TestAction>): void {
+    super.onFrameClosed(frame);
+    this.calls.push(`frame:${frame.frame}:${frame.actions.map((entry) => `${entry.uid}=${entry.action.kind}`).join(",")}`);
+  }
+
+  override onPlayerLeave(player: LockstepPlayer, reason: string): void {
+    this.calls.push(`leave:${player.uid}:${reason}`);
+  }
+
+  override onMatchEnd(end: MatchEndMessage): void {
+    this.calls.push(`end:${end.reason}:${end.last_frame}`);
+  }
 }
