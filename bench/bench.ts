@@ -60,7 +60,7 @@ const relay = best.get("relay")?.bots.players;
 const row = (target: Workload["target"], label: string): string => {
   const result = best.get(target);
   if (result === undefined) return `| ${label} | – | | | | | | |`;
-  const ratio = relay ? (result.bots.players / relay).toFixed(2) + "×" : "–";
+  const ratio = relay ? `${(result.bots.players / relay).toFixed(2)}×` : "–";
   const envelope = ENVELOPE_BYTES[target];
   return `| ${label} | ${result.bots.players} | ${ratio} | ${result.serverCpuPercent.toFixed(0)} % | ${result.server.lateness.p50} / ${result.server.lateness.p99} ms | ${result.bots.inputToFrame.p50} / ${result.bots.inputToFrame.p99} ms | ${(result.bots.bytesPerFrameMessage - envelope).toFixed(0)} + ${envelope} + ${result.bots.wsHeaderBytesPerFrame.toFixed(0)} B | ${result.bots.lost} |`;
 };

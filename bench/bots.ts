@@ -9,8 +9,8 @@ import { encodeAction } from "colyseus-lockstep/protocol";
 import { BotStats } from "./bot-stats.ts";
 import { ACTION_TYPE, makeInput, readInput, type Workload } from "./workload.ts";
 
-const workload = JSON.parse(process.env["BENCH_WORKLOAD"]!) as Workload;
-const url = process.env["BENCH_URL"]!;
+const workload = JSON.parse(process.env.BENCH_WORKLOAD!) as Workload;
+const url = process.env.BENCH_URL!;
 const players = workload.rooms * workload.roomSize;
 
 /** Colyseus protocol codes the raw bots speak (see @colyseus/shared-types). */
@@ -126,7 +126,11 @@ function schemaBot(botId: number, room: SdkRoom): Bot {
 }
 
 async function reserve(method: string, target: string, body: object): Promise<{ roomId: string; processId: string; sessionId: string }> {
-  const response = await fetch(`${url}/matchmake/${method}/${target}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}/matchmake/${method}/${target}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const seat = (await response.json()) as { roomId: string; processId: string; sessionId: string; error?: string };
   if (!response.ok) throw new Error(`matchmaking failed: ${JSON.stringify(seat)}`);
   return seat;
@@ -165,14 +169,16 @@ process.stderr.write(`\rconnected ${bots.length} players in ${((performance.now(
 
 const total = (pick: (stats: BotStats) => number): number => bots.reduce((sum, bot) => sum + pick(bot.stats), 0);
 const progress = setInterval(() => {
-  process.stderr.write(`\r${((performance.now() - startedAt) / 1000).toFixed(0)} s: ${total((stats) => stats.framesReceived)} frames received, ${total((stats) => stats.lost)} lost`);
+  process.stderr.write(
+    `\r${((performance.now() - startedAt) / 1000).toFixed(0)} s: ${total((stats) => stats.framesReceived)} frames received, ${total((stats) => stats.lost)} lost`,
+  );
 }, 1000);
 
 await new Promise((resolve) => setTimeout(resolve, workload.warmupSeconds * 1000));
 for (const bot of bots) bot.stats.reset();
 const cpuBefore = process.cpuUsage();
 const windowStart = performance.now();
-process.stdout.write(JSON.stringify({ event: "window-start" }) + "\n");
+process.stdout.write(`${JSON.stringify({ event: "window-start" })}\n`);
 await new Promise((resolve) => setTimeout(resolve, workload.seconds * 1000));
 const windowMs = performance.now() - windowStart;
 const cpu = process.cpuUsage(cpuBefore);
@@ -183,7 +189,7 @@ const latency = new Histogram();
 for (const bot of bots) latency.merge(bot.stats.inputToFrame);
 const frames = total((stats) => stats.framesReceived);
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     event: "report",
     players: bots.length,
     windowMs,
@@ -196,7 +202,7 @@ process.stdout.write(
     bytesPerFrameMessage: frames === 0 ? 0 : total((stats) => stats.frameMessageBytes) / frames,
     wsHeaderBytesPerFrame: frames === 0 ? 0 : total((stats) => stats.wsHeaderBytes) / frames,
     inputToFrame: latency.summary(),
-  }) + "\n",
+  })}\n`,
 );
 for (const bot of bots) bot.close();
 process.exit(0);

@@ -30,5 +30,5 @@ const workload: Workload = {
 if (!["lockstep", "schema", "relay"].includes(workload.target)) throw new Error(`unknown target ${workload.target}`);
 
 const result = await runWorkload(workload, (line) => process.stderr.write(line));
-console.log("\n" + describe(result));
+console.log(`\n${describe(result)}`);
 if (result.bots.lost > 0 || result.bots.duplicated > 0) process.exitCode = 1;

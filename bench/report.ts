@@ -20,4 +20,3 @@ export function describe(result: RunResult): string {
     `server memory (RSS)    ${(server.rssBytes / 1048576).toFixed(0)} MiB`,
   ].join("\n");
 }
-

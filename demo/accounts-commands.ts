@@ -42,5 +42,3 @@ export async function runAccountsCli(args: readonly string[], store: UserStore):
       return { output: USAGE, exitCode: command === undefined || command === "help" ? 0 : 2 };
   }
 }
-
-

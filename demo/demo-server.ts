@@ -3,7 +3,15 @@ import { fileURLToPath } from "node:url";
 import { monitor } from "@colyseus/monitor";
 import type express from "express";
 import { LockstepMetrics, createLockstepServer, refuseCrossSite, type AdmissionLimits, type LockstepServer } from "colyseus-lockstep";
-import { Permission, accountsTokenVerifier, installAccounts, mountAuthRoutes, requirePermission, type SecurityConfig, type UserStore } from "colyseus-lockstep/accounts";
+import {
+  Permission,
+  accountsTokenVerifier,
+  installAccounts,
+  mountAuthRoutes,
+  requirePermission,
+  type SecurityConfig,
+  type UserStore,
+} from "colyseus-lockstep/accounts";
 import { mountAdminRoutes, type ScalingBackends } from "colyseus-lockstep/scaling";
 import { ArenaRoom } from "./arena-room.ts";
 

@@ -7,7 +7,7 @@ import { limitsFromEnv } from "./limits-from-env.ts";
 const DEFAULT_PORT = 2567;
 
 // Under PM2 each instance gets its own port: PORT + its instance number.
-const port = Number(process.env["PORT"] ?? DEFAULT_PORT) + Number(process.env["NODE_APP_INSTANCE"] ?? 0);
+const port = Number(process.env.PORT ?? DEFAULT_PORT) + Number(process.env.NODE_APP_INSTANCE ?? 0);
 const config = loadSecurityConfig();
 const scalingConfig = loadScalingConfig(port);
 if (scalingConfig.redisUrl !== undefined && config.databaseUrl === undefined) {
@@ -25,7 +25,11 @@ const scaling = createScalingBackends(scalingConfig);
 const demo = await startDemoServer({ store, config, scaling, port, limits: limitsFromEnv() });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
 console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);
-console.log(scalingConfig.redisUrl !== undefined ? `cluster: Redis, this process is reached at ${scalingConfig.publicAddress}` : "single process (set REDIS_URL to run several)");
+console.log(
+  scalingConfig.redisUrl !== undefined
+    ? `cluster: Redis, this process is reached at ${scalingConfig.publicAddress}`
+    : "single process (set REDIS_URL to run several)",
+);
 // PM2 (wait_ready) starts routing to this instance once it says so.
 process.send?.("ready");
 
@@ -36,10 +40,13 @@ const shutdown = (exitCode = 0): void => {
   demo
     .close()
     .then(() => store.close())
-    .then(() => process.exit(exitCode), (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
+    .then(
+      () => process.exit(exitCode),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
 };
 process.on("SIGINT", () => shutdown());
 process.on("SIGTERM", () => shutdown());

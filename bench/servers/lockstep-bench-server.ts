@@ -2,8 +2,8 @@
 import { LockstepMetrics, LockstepRoom, createLockstepServer, type LockstepOptionsInput, type LockstepPlayer } from "colyseus-lockstep";
 import { WindowStats, handleStatsRequest } from "./stats-route.ts";
 
-const roomSize = Number(process.env["ROOM_SIZE"] ?? 4);
-const frameRate = Number(process.env["FRAME_RATE"] ?? 30);
+const roomSize = Number(process.env.ROOM_SIZE ?? 4);
+const frameRate = Number(process.env.FRAME_RATE ?? 30);
 
 class BenchRoom extends LockstepRoom {
   override lockstep: LockstepOptionsInput = {
@@ -23,12 +23,12 @@ class BenchRoom extends LockstepRoom {
 const metrics = new LockstepMetrics();
 const stats = new WindowStats(metrics.tickLateness);
 const server = await createLockstepServer({
-  port: Number(process.env["BENCH_PORT"]),
+  port: Number(process.env.BENCH_PORT),
   host: "127.0.0.1",
   rooms: { bench: BenchRoom },
   services: { metrics },
   securityHeaders: false,
-  ...(process.env["PING_INTERVAL_MS"] !== undefined ? { pingIntervalMs: Number(process.env["PING_INTERVAL_MS"]) } : {}),
+  ...(process.env.PING_INTERVAL_MS !== undefined ? { pingIntervalMs: Number(process.env.PING_INTERVAL_MS) } : {}),
   routes: (app) => {
     app.get("/__bench/stats", (request, response) => {
       handleStatsRequest(stats, request.url, (body) => response.type("json").send(body));

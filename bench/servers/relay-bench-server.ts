@@ -9,8 +9,8 @@ import { Histogram } from "../../src/lockstep/histogram.ts";
 import { PhaseBalancer } from "../../src/lockstep/phase-balancer.ts";
 import { WindowStats, handleStatsRequest } from "./stats-route.ts";
 
-const roomSize = Number(process.env["ROOM_SIZE"] ?? 4);
-const frameRate = Number(process.env["FRAME_RATE"] ?? 30);
+const roomSize = Number(process.env.ROOM_SIZE ?? 4);
+const frameRate = Number(process.env.FRAME_RATE ?? 30);
 
 interface RelayRoom {
   readonly sockets: WebSocket[];
@@ -66,7 +66,7 @@ wss.on("connection", (socket) => {
     target.inputBytes += data.byteLength;
   });
 });
-http.listen(Number(process.env["BENCH_PORT"]), "127.0.0.1", () => console.log(`bench server ready on ${process.env["BENCH_PORT"]}`));
+http.listen(Number(process.env.BENCH_PORT), "127.0.0.1", () => console.log(`bench server ready on ${process.env.BENCH_PORT}`));
 
 // A clean exit on SIGINT lets `node --cpu-prof` write its profile.
 process.once("SIGINT", () => process.exit(0));

@@ -8,8 +8,8 @@ import { Histogram } from "../../src/lockstep/histogram.ts";
 import { ACTION_TYPE } from "../workload.ts";
 import { WindowStats, handleStatsRequest } from "./stats-route.ts";
 
-const roomSize = Number(process.env["ROOM_SIZE"] ?? 4);
-const periodMs = 1000 / Number(process.env["FRAME_RATE"] ?? 30);
+const roomSize = Number(process.env.ROOM_SIZE ?? 4);
+const periodMs = 1000 / Number(process.env.FRAME_RATE ?? 30);
 
 const Input = schema({ slot: t.uint8(), data: t.string() }, "Input");
 type Input = SchemaType<typeof Input>;
@@ -57,8 +57,8 @@ const server = new Server({
   },
 });
 server.define("bench", SchemaFrameRoom);
-await server.listen(Number(process.env["BENCH_PORT"]), "127.0.0.1");
-console.log(`bench server ready on ${process.env["BENCH_PORT"]}`);
+await server.listen(Number(process.env.BENCH_PORT), "127.0.0.1");
+console.log(`bench server ready on ${process.env.BENCH_PORT}`);
 
 // A clean exit on SIGINT lets `node --cpu-prof` write its profile.
 process.once("SIGINT", () => process.exit(0));

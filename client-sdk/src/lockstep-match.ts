@@ -10,6 +10,7 @@ import {
   type MatchEndMessage,
   type MatchStartMessage,
   type PlayerInfo,
+  type ReloadChunk,
   type ReloadResponse,
   type RoomInfoMessage,
   type RoomLeaveMessage,
@@ -187,12 +188,11 @@ export class LockstepMatch<TAction = unknown> {
       return;
     }
     this.#drop = { code, reason: description };
-    this.#explicitRequests.failAll(new LockstepClientError(
-      ClientErrorCode.CONNECTION_LOST,
-      `the connection dropped (${code}: ${description}); ask again after onReconnect`,
-      undefined,
-      { close_code: code },
-    ));
+    this.#explicitRequests.failAll(
+      new LockstepClientError(ClientErrorCode.CONNECTION_LOST, `the connection dropped (${code}: ${description}); ask again after onReconnect`, undefined, {
+        close_code: code,
+      }),
+    );
     // Under way before onDrop listeners run, so one of them may call leave().
     this.#recover(this.#reconnector!);
     this.#dropSignal.emit();
@@ -237,27 +237,49 @@ export class LockstepMatch<TAction = unknown> {
   }
 
   /** A player took a seat (also fired for this client). */
-  onEnter(listener: (player: PlayerInfo) => void): () => void { return this.#enter.add(listener); }
+  onEnter(listener: (player: PlayerInfo) => void): () => void {
+    return this.#enter.add(listener);
+  }
   /** A player left for good. */
-  onLeave(listener: (player: PlayerLeft) => void): () => void { return this.#leave.add(listener); }
+  onLeave(listener: (player: PlayerLeft) => void): () => void {
+    return this.#leave.add(listener);
+  }
   /** A player's readiness changed. */
-  onPrepare(listener: (player: PlayerInfo) => void): () => void { return this.#prepare.add(listener); }
+  onPrepare(listener: (player: PlayerInfo) => void): () => void {
+    return this.#prepare.add(listener);
+  }
   /** Another player's connection dropped (the seat is held). */
-  onPlayerDrop(listener: (player: PlayerInfo) => void): () => void { return this.#playerDrop.add(listener); }
+  onPlayerDrop(listener: (player: PlayerInfo) => void): () => void {
+    return this.#playerDrop.add(listener);
+  }
   /** A dropped player is back. */
-  onPlayerReconnect(listener: (player: PlayerInfo) => void): () => void { return this.#playerReconnect.add(listener); }
+  onPlayerReconnect(listener: (player: PlayerInfo) => void): () => void {
+    return this.#playerReconnect.add(listener);
+  }
   /** The match started (fired once; also on joining or reconnecting to a running match). */
-  onStart(listener: (info: MatchInfo) => void): () => void { return this.#start.add(listener); }
+  onStart(listener: (info: MatchInfo) => void): () => void {
+    return this.#start.add(listener);
+  }
   /** The next frame, exactly once per frame number, in order. */
-  onFrame(listener: (frame: LockstepFrame<TAction>) => void): () => void { return this.#frame.add(listener); }
+  onFrame(listener: (frame: LockstepFrame<TAction>) => void): () => void {
+    return this.#frame.add(listener);
+  }
   /** The match ended; the server closes the room right after. */
-  onEnd(listener: (end: MatchEnd) => void): () => void { return this.#endSignal.add(listener); }
+  onEnd(listener: (end: MatchEnd) => void): () => void {
+    return this.#endSignal.add(listener);
+  }
   /** A message was refused, a catch-up failed, or server data could not be decoded. */
-  onError(listener: (error: LockstepClientError) => void): () => void { return this.#error.add(listener); }
+  onError(listener: (error: LockstepClientError) => void): () => void {
+    return this.#error.add(listener);
+  }
   /** This client's connection dropped; the SDK is reconnecting. */
-  onDrop(listener: () => void): () => void { return this.#dropSignal.add(listener); }
+  onDrop(listener: () => void): () => void {
+    return this.#dropSignal.add(listener);
+  }
   /** This client's connection is back; missed frames are being fetched. */
-  onReconnect(listener: () => void): () => void { return this.#reconnect.add(listener); }
+  onReconnect(listener: () => void): () => void {
+    return this.#reconnect.add(listener);
+  }
   /**
    * The match is closed for this client: fired once, when `phase` becomes `closed`, with the
    * close code and a reason (the server's, else what the code means: see
@@ -269,34 +291,62 @@ export class LockstepMatch<TAction = unknown> {
   }
 
   /** The last frame delivered to `onFrame`, or undefined. */
-  get lastFrame(): number | undefined { return this.#sequencer.lastDelivered; }
+  get lastFrame(): number | undefined {
+    return this.#sequencer.lastDelivered;
+  }
   /** The last frame delivered, decoded. */
-  get lastFrameData(): LockstepFrame<TAction> | undefined { return this.#lastFrameData; }
+  get lastFrameData(): LockstepFrame<TAction> | undefined {
+    return this.#lastFrameData;
+  }
   /** Seated players, in slot order. */
-  get players(): PlayerInfo[] { return [...this.#players.values()].sort((a, b) => a.slot - b.slot); }
+  get players(): PlayerInfo[] {
+    return [...this.#players.values()].sort((a, b) => a.slot - b.slot);
+  }
   /** This client's uid and slot (known once `room_info` arrived, right after joining). */
-  get you(): { uid: string; slot: number } | undefined { return this.#you; }
+  get you(): { uid: string; slot: number } | undefined {
+    return this.#you;
+  }
   /** The match seed, once started. */
-  get seed(): number | undefined { return this.#info?.seed; }
+  get seed(): number | undefined {
+    return this.#info?.seed;
+  }
   /** The match as announced at start. */
-  get info(): MatchInfo | undefined { return this.#info; }
+  get info(): MatchInfo | undefined {
+    return this.#info;
+  }
   /** How it ended, once ended. */
-  get end(): MatchEnd | undefined { return this.#end; }
+  get end(): MatchEnd | undefined {
+    return this.#end;
+  }
   /**
    * `waiting`, `running`, `ended` (after `match_end`), then `closed` once the connection is gone
    * for good (`ended` matches too: `end` tells a match that ended normally from a lost one).
    */
-  get phase(): MatchPhase { return this.#phase; }
+  get phase(): MatchPhase {
+    return this.#phase;
+  }
   /** False while this client's connection is dropped, and once the match is closed. */
-  get connected(): boolean { return this.#connected; }
+  get connected(): boolean {
+    return this.#connected;
+  }
   /** The close code, once `phase` is `closed`. */
-  get closeCode(): number | undefined { return this.#closeInfo?.code; }
+  get closeCode(): number | undefined {
+    return this.#closeInfo?.code;
+  }
   /** The close reason (the server's, else what the code means), once `phase` is `closed`. */
-  get closeReason(): string | undefined { return this.#closeInfo?.reason; }
-  get roomId(): string { return this.room.roomId; }
-  get sessionId(): string { return this.room.sessionId; }
+  get closeReason(): string | undefined {
+    return this.#closeInfo?.reason;
+  }
+  get roomId(): string {
+    return this.room.roomId;
+  }
+  get sessionId(): string {
+    return this.room.sessionId;
+  }
   /** Pass to `LockstepClient.reconnect` to come back after a page reload. */
-  get reconnectionToken(): string { return this.room.reconnectionToken; }
+  get reconnectionToken(): string {
+    return this.room.reconnectionToken;
+  }
 
   /** Tells the room this player is ready (or, with `false`, not ready any more). */
   ready(ready = true): void {
@@ -326,11 +376,12 @@ export class LockstepMatch<TAction = unknown> {
     }
     const frames = await this.#explicitRequests.run(
       this.#mintRequestId(),
-      (requestId) => this.room.request(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, {
-        start_frame: from,
-        ...(to !== undefined ? { end_frame: to } : {}),
-        request_id: requestId,
-      }),
+      (requestId) =>
+        this.room.request(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, {
+          start_frame: from,
+          ...(to !== undefined ? { end_frame: to } : {}),
+          request_id: requestId,
+        }),
       asClientError,
     );
     return frames.map((bytes) => toLockstepFrame<TAction>(bytes, this.#uidOf));
@@ -383,8 +434,12 @@ export class LockstepMatch<TAction = unknown> {
         unsubscribe();
         stopTicking();
       },
-      get queued() { return runner.queued; },
-      get lastStepped() { return runner.lastStepped; },
+      get queued() {
+        return runner.queued;
+      },
+      get lastStepped() {
+        return runner.lastStepped;
+      },
     };
   }
 
@@ -427,7 +482,7 @@ export class LockstepMatch<TAction = unknown> {
   }
 
   #onReloadChunk(bytes: Uint8Array): void {
-    let chunk;
+    let chunk: ReloadChunk;
     try {
       chunk = decodeReloadChunk(bytes.slice());
     } catch (error) {
@@ -469,7 +524,7 @@ export class LockstepMatch<TAction = unknown> {
           this.#error.emit(error);
           return;
         }
-        const retryAfter = Number(error.details?.["retry_after_ms"] ?? DEFAULT_RETRY_MS);
+        const retryAfter = Number(error.details?.retry_after_ms ?? DEFAULT_RETRY_MS);
         setTimeout(() => {
           this.#sequencer.resetRequests();
           this.#sequencer.catchUpTo(to);

@@ -38,7 +38,13 @@ class LaneHasher {
 }
 
 // Type tags keep "1" (string) and 1 (number), [] and {} apart.
-const TAG_NULL = 1, TAG_FALSE = 2, TAG_TRUE = 3, TAG_NUMBER = 4, TAG_STRING = 5, TAG_ARRAY = 6, TAG_OBJECT = 7;
+const TAG_NULL = 1,
+  TAG_FALSE = 2,
+  TAG_TRUE = 3,
+  TAG_NUMBER = 4,
+  TAG_STRING = 5,
+  TAG_ARRAY = 6,
+  TAG_OBJECT = 7;
 
 function feed(hasher: LaneHasher, value: unknown): void {
   if (value === null) return hasher.unit(TAG_NULL);
@@ -61,7 +67,9 @@ function feed(hasher: LaneHasher, value: unknown): void {
         return;
       }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+      const keys = Object.keys(record)
+        .filter((key) => record[key] !== undefined)
+        .sort();
       hasher.unit(TAG_OBJECT);
       hasher.unit(keys.length & 0xffff);
       for (const key of keys) {

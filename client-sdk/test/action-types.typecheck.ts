@@ -5,7 +5,7 @@ import type { ActionOf, LockstepClient, LockstepMatch } from "../src/index.ts";
 
 declare const client: LockstepClient;
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const actionOfRoom: Equal<ActionOf<ArenaRoom>, { type: "move"; dx: number; dy: number } | { type: "end" }> = true;
 const actionOfPlainType: Equal<ActionOf<{ jump: boolean }>, { jump: boolean }> = true;
 void actionOfRoom;

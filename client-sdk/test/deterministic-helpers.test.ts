@@ -7,17 +7,30 @@ test("the same seed gives the same sequence; a saved state resumes it", () => {
   const a = createRandom(12345);
   const b = createRandom(12345);
   const first = Array.from({ length: 5 }, () => a.nextUint32());
-  assert.deepEqual(Array.from({ length: 5 }, () => b.nextUint32()), first);
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => b.nextUint32()),
+    first,
+  );
   assert.ok(first.every((value) => Number.isInteger(value) && value >= 0 && value < 2 ** 32));
   const saved = a.state();
   const resumed = createRandom(saved);
-  assert.deepEqual(Array.from({ length: 5 }, () => resumed.nextUint32()), Array.from({ length: 5 }, () => a.nextUint32()));
-  assert.notDeepEqual(Array.from({ length: 5 }, () => createRandom(12346).nextUint32()), first, "nearby seeds differ");
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => resumed.nextUint32()),
+    Array.from({ length: 5 }, () => a.nextUint32()),
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, () => createRandom(12346).nextUint32()),
+    first,
+    "nearby seeds differ",
+  );
 });
 
 test("golden values pin the algorithm across engines and versions", () => {
   const random = createRandom(42);
-  assert.deepEqual(Array.from({ length: 3 }, () => random.nextUint32()), GOLDEN_42);
+  assert.deepEqual(
+    Array.from({ length: 3 }, () => random.nextUint32()),
+    GOLDEN_42,
+  );
 });
 
 test("ints stay in range and cover it; pick picks members", () => {

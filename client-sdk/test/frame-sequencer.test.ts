@@ -46,7 +46,10 @@ test("after a reset, catching up asks again for everything not delivered", () =>
   assert.deepEqual(requests, [[1, 2]]);
   sequencer.resetRequests();
   sequencer.catchUpTo(8);
-  assert.deepEqual(requests, [[1, 2], [1, 8]]);
+  assert.deepEqual(requests, [
+    [1, 2],
+    [1, 8],
+  ]);
   sequencer.catchUpTo(8);
   assert.equal(requests.length, 2, "the same range is not asked twice");
   for (let frame = 1; frame <= 8; frame++) send(frame);

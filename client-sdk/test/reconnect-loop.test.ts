@@ -5,7 +5,13 @@ import { ReconnectLoop } from "../src/reconnect-loop.ts";
 
 /** A stand-in for a room taken back: records whether it was left. */
 function fakeRoom() {
-  const room = { left: false, leave: async () => ((room.left = true), 4000) };
+  const room = {
+    left: false,
+    leave: async () => {
+      room.left = true;
+      return 4000;
+    },
+  };
   return room;
 }
 

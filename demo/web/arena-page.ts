@@ -4,8 +4,14 @@ import { GRID_SIZE, createArenaState, stepArena, type ArenaState } from "./arena
 
 const COLORS = ["#4fc3f7", "#f06292", "#aed581", "#ffb74d"];
 const KEYS: Record<string, [number, number]> = {
-  ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1],
-  a: [-1, 0], d: [1, 0], w: [0, -1], s: [0, 1],
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+  a: [-1, 0],
+  d: [1, 0],
+  w: [0, -1],
+  s: [0, 1],
 };
 
 const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -157,12 +163,24 @@ draw();
 Object.assign(window, {
   arena: {
     join,
-    get user() { return client.user; },
+    get user() {
+      return client.user;
+    },
     move,
-    get phase() { return match?.phase ?? "not joined"; },
-    get slot() { return match?.you?.slot; },
-    get frame() { return state?.frame; },
-    get hash() { return state === undefined ? undefined : hashState(state); },
-    get state() { return state; },
+    get phase() {
+      return match?.phase ?? "not joined";
+    },
+    get slot() {
+      return match?.you?.slot;
+    },
+    get frame() {
+      return state?.frame;
+    },
+    get hash() {
+      return state === undefined ? undefined : hashState(state);
+    },
+    get state() {
+      return state;
+    },
   },
 });

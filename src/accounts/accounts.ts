@@ -37,7 +37,8 @@ async function forAuth<T>(work: () => Promise<T>): Promise<T> {
 /**
  * Wires accounts into the process: `@colyseus/auth` callbacks on the user store (register and
  * tokens with id, name, role and a revocable version) and the JWT secret. Rooms check tokens
- * through {@link accountsTokenVerifier}, passed to `createLockstepServer`.
+ * through {@link accountsTokenVerifier}, passed to `createLockstepServer`. `@colyseus/auth`'s
+ * settings are module-wide, so this is one setup per process; no room class is changed.
  */
 export function installAccounts({ store, config }: AccountsOptions): void {
   JWT.settings.secret = config.jwtSecret;
@@ -65,7 +66,6 @@ export function installAccounts({ store, config }: AccountsOptions): void {
       }),
     onParseToken: (claims: unknown) => claims,
   });
-
 }
 
 /**

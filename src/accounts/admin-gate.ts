@@ -41,7 +41,7 @@ function cookieScope(request: Request): { path: string; landing: string } {
  */
 export function requirePermission(store: UserStore, permission: Permission, options: { secureCookie: boolean }): RequestHandler {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const queryToken = typeof request.query["token"] === "string" ? request.query["token"] : undefined;
+    const queryToken = typeof request.query.token === "string" ? request.query.token : undefined;
     const token = bearerToken(request.headers.authorization) ?? queryToken ?? cookieToken(request);
     verifyToken(token, store).then((claims) => {
       if (typeof claims === "string") {

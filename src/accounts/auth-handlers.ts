@@ -116,10 +116,13 @@ export function refuseTakenEmail({ store }: AuthHandlerDeps): RequestHandler {
   return (request: Request, response: Response, next: NextFunction): void => {
     const email = (request.body as { email?: unknown } | undefined)?.email;
     if (typeof email !== "string") return next();
-    store.findByEmail(email).then(
-      (existing) => (existing === undefined ? next() : void response.status(409).json({ error: "email_already_in_use", message: "this email is already registered" })),
-      next,
-    );
+    store
+      .findByEmail(email)
+      .then(
+        (existing) =>
+          existing === undefined ? next() : void response.status(409).json({ error: "email_already_in_use", message: "this email is already registered" }),
+        next,
+      );
   };
 }
 

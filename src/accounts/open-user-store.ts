@@ -9,7 +9,9 @@ export async function openUserStore(
 ): Promise<SqlUserStore> {
   if (config.databaseUrl !== undefined) {
     const url = config.databaseUrl;
-    return SqlUserStore.open(await openPostgres({ url, connectTimeoutMs: config.databaseConnectTimeoutMs, statementTimeoutMs: config.databaseStatementTimeoutMs }));
+    return SqlUserStore.open(
+      await openPostgres({ url, connectTimeoutMs: config.databaseConnectTimeoutMs, statementTimeoutMs: config.databaseStatementTimeoutMs }),
+    );
   }
   // Private: it holds every account (and, in development, the JWT secret).
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });

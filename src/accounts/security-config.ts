@@ -58,24 +58,25 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
  * first use: this writes `DATA_DIR/jwt-secret`).
  */
 export function loadSecurityConfig(env: NodeJS.ProcessEnv = process.env): SecurityConfig {
-  const production = env["NODE_ENV"] === "production";
-  const secret = env["JWT_SECRET"] || undefined;
+  const production = env.NODE_ENV === "production";
+  const secret = env.JWT_SECRET || undefined;
   if (production && (secret === undefined || secret === DEV_JWT_SECRET || secret.length < MIN_JWT_SECRET_LENGTH)) {
-    throw new Error(
-      `refusing to start in production without a real JWT_SECRET: set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters`,
-    );
+    throw new Error(`refusing to start in production without a real JWT_SECRET: set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters`);
   }
-  const certFile = env["TLS_CERT_FILE"];
-  const keyFile = env["TLS_KEY_FILE"];
+  const certFile = env.TLS_CERT_FILE;
+  const keyFile = env.TLS_KEY_FILE;
   if ((certFile === undefined) !== (keyFile === undefined)) throw new Error("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither");
   const settings = {
     production,
     tokenTtlSeconds: positiveInteger(env, "TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS),
-    adminEmails: (env["ADMIN_EMAILS"] ?? "").split(",").map((email) => email.trim().toLowerCase()).filter(Boolean),
-    databaseUrl: env["DATABASE_URL"] || undefined,
+    adminEmails: (env.ADMIN_EMAILS ?? "")
+      .split(",")
+      .map((email) => email.trim().toLowerCase())
+      .filter(Boolean),
+    databaseUrl: env.DATABASE_URL || undefined,
     databaseConnectTimeoutMs: positiveInteger(env, "DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_DATABASE_CONNECT_TIMEOUT_MS),
     databaseStatementTimeoutMs: positiveInteger(env, "DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS),
-    dataDir: env["DATA_DIR"] || DEFAULT_DATA_DIR,
+    dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
     tls: certFile !== undefined && keyFile !== undefined ? { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") } : undefined,
     authRequestsPerMinute: positiveInteger(env, "AUTH_REQUESTS_PER_MINUTE", DEFAULT_AUTH_REQUESTS_PER_MINUTE),
     maxAuthBodyBytes: positiveInteger(env, "MAX_AUTH_BODY_BYTES", DEFAULT_MAX_AUTH_BODY_BYTES),

@@ -134,7 +134,12 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlClient>
         return result;
       } catch (error) {
         // A broken connection is dropped (the server rolls back what it had); a healthy one rolls back and is reused.
-        discard = isDatabaseUnavailable(error) || !(await connection.query("ROLLBACK").then(() => true, () => false));
+        discard =
+          isDatabaseUnavailable(error) ||
+          !(await connection.query("ROLLBACK").then(
+            () => true,
+            () => false,
+          ));
         throw error;
       } finally {
         connection.off("error", onError);

@@ -16,9 +16,7 @@ export type ActionVerdict = boolean | string | void;
 export type ActionValidator<TAction> = (action: TAction, player: LockstepPlayer, frame: number) => ActionVerdict;
 
 /** Outcome of {@link ActionIntake.admit}: accepted, or refused with an error and whether it counts as a strike. */
-export type AdmitResult =
-  | { readonly accepted: true }
-  | { readonly accepted: false; readonly error: LockstepErrorMessage; readonly strike: boolean };
+export type AdmitResult = { readonly accepted: true } | { readonly accepted: false; readonly error: LockstepErrorMessage; readonly strike: boolean };
 
 const ACCEPTED: AdmitResult = { accepted: true };
 const TYPE = "sync_action";
@@ -59,18 +57,10 @@ export class ActionIntake<TAction> {
   admit(player: LockstepPlayer, frame: number, payload: Uint8Array, decoded?: { value: unknown }): AdmitResult {
     const options = this.#options;
     if (payload.byteLength > options.maxActionBytes) {
-      return refuse(
-        LockstepErrorCode.ACTION_TOO_LARGE,
-        `action of ${payload.byteLength} bytes exceeds the limit of ${options.maxActionBytes}`,
-        true,
-      );
+      return refuse(LockstepErrorCode.ACTION_TOO_LARGE, `action of ${payload.byteLength} bytes exceeds the limit of ${options.maxActionBytes}`, true);
     }
     if (this.#queue.actionCount(player.slot) >= options.maxActionsPerFrame) {
-      return refuse(
-        LockstepErrorCode.ACTION_LIMIT_REACHED,
-        `at most ${options.maxActionsPerFrame} actions per player per frame`,
-        true,
-      );
+      return refuse(LockstepErrorCode.ACTION_LIMIT_REACHED, `at most ${options.maxActionsPerFrame} actions per player per frame`, true);
     }
 
     let value: unknown;
@@ -106,7 +96,11 @@ export class ActionIntake<TAction> {
         return refuse(LockstepErrorCode.ACTION_INVALID, `the schema's output cannot be encoded: ${(error as Error).message}`, false);
       }
       if (relayed.byteLength > options.maxActionBytes) {
-        return refuse(LockstepErrorCode.ACTION_TOO_LARGE, `action of ${relayed.byteLength} bytes (as accepted by the schema) exceeds the limit of ${options.maxActionBytes}`, true);
+        return refuse(
+          LockstepErrorCode.ACTION_TOO_LARGE,
+          `action of ${relayed.byteLength} bytes (as accepted by the schema) exceeds the limit of ${options.maxActionBytes}`,
+          true,
+        );
       }
     }
 

@@ -94,12 +94,17 @@ export class ClientPolicy {
     if (guard === undefined) return false;
     const now = performance.now();
     if (guard.messages.take(now)) return true;
-    this.refuse(client, {
-      code: LockstepErrorCode.RATE_LIMITED,
-      type,
-      message: `more than ${this.#options.maxMessagesPerSecond} messages per second`,
-      details: { retry_after_ms: guard.messages.msUntilToken(now) },
-    }, true, reply);
+    this.refuse(
+      client,
+      {
+        code: LockstepErrorCode.RATE_LIMITED,
+        type,
+        message: `more than ${this.#options.maxMessagesPerSecond} messages per second`,
+        details: { retry_after_ms: guard.messages.msUntilToken(now) },
+      },
+      true,
+      reply,
+    );
     return false;
   }
 
@@ -113,7 +118,7 @@ export class ClientPolicy {
     else client.send(ControlMessage.LOCKSTEP_ERROR, error);
     if (!strike) return;
     const guard = this.#guards.get(client.sessionId);
-    if (guard !== undefined && guard.strike(performance.now())) this.expel(client, "too many refused messages");
+    if (guard?.strike(performance.now())) this.expel(client, "too many refused messages");
   }
 
   /**

@@ -15,7 +15,7 @@ export class Histogram {
 
   record(ms: number): void {
     if (Number.isNaN(ms)) throw new RangeError("cannot record NaN");
-    const value = ms > 0 ? ms : 0;
+    const value = Math.max(ms, 0);
     const index = Math.min(BUCKET_COUNT, Math.floor(value / BUCKET_MS));
     this.#buckets[index]!++;
     this.#count++;

@@ -21,17 +21,19 @@ export const MAX_NAME_LENGTH = 32;
  */
 export function defaultIdentity(client: Client, options: unknown, auth: unknown): PlayerIdentity {
   const authData = (auth ?? {}) as Record<string, unknown>;
-  const authId = authData["id"] ?? authData["uid"] ?? authData["userId"];
+  const authId = authData.id ?? authData.uid ?? authData.userId;
   const uid = typeof authId === "string" || typeof authId === "number" ? String(authId) : client.sessionId;
-  const authName = authData["name"] ?? authData["username"] ?? authData["displayName"];
-  const optionName = (options as Record<string, unknown> | undefined)?.["name"];
+  const authName = authData.name ?? authData.username ?? authData.displayName;
+  const optionName = (options as Record<string, unknown> | undefined)?.name;
   const name = typeof authName === "string" ? authName : typeof optionName === "string" ? optionName : "";
-  const role = typeof authData["role"] === "string" ? authData["role"] : DEFAULT_ROLE;
+  const role = typeof authData.role === "string" ? authData.role : DEFAULT_ROLE;
   return { uid, name: sanitizeName(name), role };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** Trims a display name, drops control characters and bounds its length. */
 export function sanitizeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, MAX_NAME_LENGTH);
+  return name.replace(CONTROL_CHARACTERS, "").trim().slice(0, MAX_NAME_LENGTH);
 }

@@ -1,4 +1,4 @@
-import { FrameEventKind } from "../protocol/frame-codec.ts";
+import type { FrameEventKind } from "../protocol/frame-codec.ts";
 
 /** An accepted action waiting for its frame to close. */
 export interface QueuedAction<TAction> {

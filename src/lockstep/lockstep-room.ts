@@ -2,8 +2,7 @@ import { randomInt } from "node:crypto";
 import { CloseCode, ErrorCode, OnMessageException, Room, ServerError, logger, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { encodeAction } from "../protocol/action-codec.ts";
-import { ByteWriter } from "../protocol/byte-writer.ts";
-import { FrameEventKind, encodeFrame } from "../protocol/frame-codec.ts";
+import { FrameEventKind } from "../protocol/frame-codec.ts";
 import {
   BinaryMessage,
   ControlMessage,
@@ -14,7 +13,7 @@ import {
   type MatchStartMessage,
   type RoomInfoMessage,
 } from "../protocol/messages.ts";
-import { ActionIntake, type ActionValidator, type ActionVerdict } from "./action-intake.ts";
+import { ActionIntake, type ActionVerdict } from "./action-intake.ts";
 import { ClientPolicy, type RequestReply } from "./client-policy.ts";
 import { MessageGate } from "./message-gate.ts";
 import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
@@ -24,9 +23,11 @@ import { defaultIdentity, isAuthenticated } from "./identity.ts";
 import { InputQueue } from "./input-queue.ts";
 import { resolveLockstepOptions, type LockstepOptions, type LockstepOptionsInput } from "./options.ts";
 import { ReloadService } from "./reload-service.ts";
-import { ReloadPacer } from "./reload-pacer.ts";
-import { SEND_QUEUE_CHECK_MS, SEND_QUEUE_STALL_MS, SendQueueWatch } from "./send-queue.ts";
+import { OutgoingTraffic } from "./outgoing-traffic.ts";
+import { HookGuard } from "./hook-guard.ts";
+import { StartTimers } from "./start-timers.ts";
 import { FramePublisher, type PublishFailure } from "./frame-publisher.ts";
+import { FrameCloser } from "./frame-closer.ts";
 import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
 import type { ResumeTicket, RoomJournal } from "./match-persistence.ts";
@@ -93,10 +94,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #scheduler!: FrameScheduler;
   #intake!: ActionIntake<TAction>;
   #reloads!: ReloadService;
-  #sendQueues!: SendQueueWatch;
-  #pacer!: ReloadPacer;
-  #sendQueueTimer: NodeJS.Timeout | undefined;
+  #outgoing: OutgoingTraffic | undefined;
+  #startTimers: StartTimers | undefined;
+  /** Runs the game's hooks; one that throws is reported to `onUncaughtException` and skipped. */
+  readonly #hooks = new HookGuard((hook, error) => this.onUncaughtException(error, hook));
   #publisher!: FramePublisher;
+  #closer!: FrameCloser<TAction>;
   #journal: RoomJournal | undefined;
   #services: LockstepServices = {};
   #frameClock: FrameClock | undefined;
@@ -107,12 +110,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #phaseLease: PhaseLease | undefined;
   /** This room counts against the process's room limit (see `SeatRegistry`). */
   #counted = false;
-  readonly #frameWriter = new ByteWriter();
   #policy!: ClientPolicy;
   #phase: MatchPhase = "waiting";
   #match: MatchStartMessage | undefined;
-  #readyTimer: NodeJS.Timeout | undefined;
-  #waitingTimer: NodeJS.Timeout | undefined;
   /** Set while the room closes everyone out (waiting timeout): drops are not held for reconnection. */
   #closing = false;
 
@@ -165,13 +165,26 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler = this.#newScheduler(settings.startFrame);
     this.#policy = new ClientPolicy(settings);
     MessageGate.install(this, this.#policy);
-    this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#guardedValidator());
+    this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#hooks.validator(this.validateAction, this));
     this.#reloads = new ReloadService(this.#log, settings);
-    this.#sendQueues = new SendQueueWatch(settings.maxSendQueueBytes);
-    this.#pacer = new ReloadPacer(this.#sendQueues, (client, chunk) => client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk));
-    this.#sendQueueTimer = setInterval(() => this.#dropStalledReaders(), SEND_QUEUE_CHECK_MS);
-    this.#sendQueueTimer.unref();
+    this.#outgoing = new OutgoingTraffic(
+      settings.maxSendQueueBytes,
+      () => this.clients,
+      () => this.roomId,
+    );
+    this.#startTimers = new StartTimers(settings, () => this.startMatch(), this.#reclaimUnstarted);
     this.#publisher = new FramePublisher({ log: this.#log, send: this.#sendFrame, onFailure: this.#giveUp });
+    this.#closer = new FrameCloser({
+      queue: this.#queue,
+      log: this.#log,
+      publisher: this.#publisher,
+      logOverflow: settings.logOverflow,
+      metrics: this.#services.metrics,
+      onLogFull: () => this.#finish("log_full", undefined),
+      onClosed: (frame, entries) => {
+        if (this.onFrameClosed !== undefined) this.#hooks.run("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
+      },
+    });
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
     this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
@@ -185,21 +198,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
     }
     this.#counted = true;
     if (resumed !== undefined) this.#resume(resumed);
-    else this.#armWaitingTimer();
+    else this.#startTimers.armWaiting();
   }
 
   /** A room whose match never starts is reclaimed (see `waitingTimeoutSeconds`). */
-  #armWaitingTimer(): void {
-    const seconds = this.settings.waitingTimeoutSeconds;
-    if (seconds === 0) return;
-    this.#waitingTimer = setTimeout(() => {
-      if (this.#phase !== "waiting") return;
-      logger.info(`lockstep: room ${this.roomId} closed: its match did not start within ${seconds} s`);
-      this.#closing = true;
-      this.disconnect(LockstepCloseCode.WAITING_TIMEOUT).catch(() => undefined);
-    }, seconds * 1000);
-    this.#waitingTimer.unref();
-  }
+  #reclaimUnstarted = (): void => {
+    if (this.#phase !== "waiting") return;
+    logger.info(`lockstep: room ${this.roomId} closed: its match did not start within ${this.settings.waitingTimeoutSeconds} s`);
+    this.#closing = true;
+    this.disconnect(LockstepCloseCode.WAITING_TIMEOUT).catch(() => undefined);
+  };
 
   override onJoin(client: Client, options?: unknown, auth?: unknown): void | Promise<unknown> {
     const settings = this.settings;
@@ -223,13 +231,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_ENTER, playerInfo(player));
     this.#saveSeats();
-    this.#notify("onPlayerJoin", () => this.onPlayerJoin?.(player));
+    this.#hooks.run("onPlayerJoin", () => this.onPlayerJoin?.(player));
     this.#armReadyTimer();
     this.#maybeStart();
   }
 
   override onDrop(client: Client, code?: number): void | Promise<unknown> {
-    this.#pacer.cancel(client.sessionId);
+    this.#outgoing?.forget(client.sessionId);
     // Colyseus closes a client with 4002 for input it could not handle (a failed validator of
     // a game's own message): that is abuse, not a network drop, so no reconnection window.
     if (code === CloseCode.WITH_ERROR) this.#policy.kick(client.sessionId);
@@ -246,7 +254,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     });
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
     this.broadcast(ControlMessage.ROOM_DROP, playerInfo(player));
-    this.#notify("onPlayerDrop", () => this.onPlayerDrop?.(player));
+    this.#hooks.run("onPlayerDrop", () => this.onPlayerDrop?.(player));
   }
 
   override onReconnect(client: Client): void | Promise<unknown> {
@@ -259,11 +267,11 @@ export class LockstepRoom<TAction = unknown> extends Room {
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_RECONNECT, playerInfo(player));
     this.#saveSeats();
-    this.#notify("onPlayerReconnect", () => this.onPlayerReconnect?.(player));
+    this.#hooks.run("onPlayerReconnect", () => this.onPlayerReconnect?.(player));
   }
 
   override onLeave(client: Client, _code?: number): void | Promise<unknown> {
-    this.#pacer.cancel(client.sessionId);
+    this.#outgoing?.forget(client.sessionId);
     if (this.#handingOver) return;
     const player = this.#roster.bySession(client.sessionId);
     if (player === undefined) return;
@@ -279,7 +287,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.LEFT);
     this.broadcast(ControlMessage.ROOM_LEAVE, { uid: player.uid, slot: player.slot, reason });
-    this.#notify("onPlayerLeave", () => this.onPlayerLeave?.(player, reason));
+    this.#hooks.run("onPlayerLeave", () => this.onPlayerLeave?.(player, reason));
 
     if (this.#phase === "running" && this.#roster.size === 0) {
       this.#finish("abandoned", undefined);
@@ -291,13 +299,11 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   override onDispose(): void | Promise<unknown> {
     this.#scheduler?.stop();
-    clearInterval(this.#sendQueueTimer);
-    this.#pacer?.stop();
-    clearTimeout(this.#waitingTimer);
+    this.#outgoing?.stop();
+    this.#startTimers?.clear();
     if (this.#counted) this.#services.seats?.roomClosed(this.roomId);
     this.#counted = false;
     this.#phaseLease?.release();
-    clearTimeout(this.#readyTimer);
     const journal = this.#journal;
     if (journal === undefined) return;
     if (this.#handingOver && !this.#abandoned) journal.releaseForResume();
@@ -327,7 +333,14 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   /** What an operator sees of this match (also across processes, through `matchMaker.remoteRoomCall`). */
-  inspect(): { roomId: string; roomName: string; phase: MatchPhase; lastFrame: number; match: MatchStartMessage | undefined; players: ReturnType<typeof playerInfo>[] } {
+  inspect(): {
+    roomId: string;
+    roomName: string;
+    phase: MatchPhase;
+    lastFrame: number;
+    match: MatchStartMessage | undefined;
+    players: ReturnType<typeof playerInfo>[];
+  } {
     return {
       roomId: this.roomId,
       roomName: this.roomName,
@@ -362,8 +375,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#phase !== "waiting" || this.#roster.size === 0) return;
     const settings = this.settings;
     this.#phase = "running";
-    clearTimeout(this.#readyTimer);
-    clearTimeout(this.#waitingTimer);
+    this.#startTimers?.clear();
     if (!settings.lateJoin) {
       this.lock().catch(() => {
         // Locking only hides the room from matchmaking; onJoin refuses late joiners regardless.
@@ -386,29 +398,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#startClock();
     if (this.#services.metrics !== undefined) this.#services.metrics.matchesStarted++;
     const match = this.#match;
-    this.#notify("onMatchStart", () => this.onMatchStart?.(match));
+    this.#hooks.run("onMatchStart", () => this.onMatchStart?.(match));
   }
-
-  #closeFrame = (frame: number, lateMs: number): void => {
-    const metrics = this.#services.metrics;
-    if (metrics !== undefined) {
-      metrics.framesClosed++;
-      metrics.tickLateness.record(lateMs);
-    }
-    const entries = this.#queue.take();
-    const writer = encodeFrame(this.#frameWriter.reset(), { frame, entries });
-    if (this.settings.logOverflow === "end-match" && !this.#log.canAppend(writer.length)) {
-      this.#finish("log_full", undefined);
-      return;
-    }
-    this.#publisher.publish(frame, this.#log.append(writer.view()));
-    if (this.onFrameClosed !== undefined) this.#notify("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
-  };
 
   #sendFrame = (bytes: Uint8Array): void => {
     this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS);
-    const overflowing = this.#sendQueues.overflowing(this.clients);
-    if (overflowing !== undefined) for (const client of overflowing) this.#dropReader(client);
+    this.#outgoing?.afterBroadcast(this.clients);
     const metrics = this.#services.metrics;
     if (metrics !== undefined) {
       metrics.framesSent += this.clients.length;
@@ -422,7 +417,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#services.metrics !== undefined) this.#services.metrics.matchesEnded++;
     this.#scheduler.stop();
     this.#phaseLease?.release();
-    clearTimeout(this.#readyTimer);
+    this.#startTimers?.clear();
     const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
     const journal = this.#journal;
     // match_end goes out after the last frame (which, with a journal, may still be being stored).
@@ -430,7 +425,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       // Frames that could not be stored were never sent: the match is given up, not ended (see #giveUp).
       if (this.#publisher.failure !== undefined) return;
       this.broadcast(ControlMessage.MATCH_END, end);
-      this.#notify("onMatchEnd", () => this.onMatchEnd?.(end));
+      this.#hooks.run("onMatchEnd", () => this.onMatchEnd?.(end));
       journal?.finish().catch((error: unknown) => logger.error(`lockstep: could not close the record of ${this.roomId}:`, error));
       this.disconnect(CloseCode.CONSENTED).catch(() => {
         // Already disposing: nothing left to close.
@@ -453,7 +448,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#match = record.match;
     this.#phase = "running";
     const window = this.settings.reconnectWindowSeconds;
-    const counts = new ResumedSeatCounts(record.seats.map((seat) => seat.sessionId), listed);
+    const counts = new ResumedSeatCounts(
+      record.seats.map((seat) => seat.sessionId),
+      listed,
+    );
     for (const seat of record.seats) {
       const previous = placeholderClient(seat);
       const player = this.#roster.seat({ uid: seat.uid, name: seat.name, role: seat.role }, previous, seat.slot);
@@ -508,7 +506,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   #newScheduler(startFrame: number): FrameScheduler {
     this.#frameClock ??= this.#services.frameClock?.(this.roomId);
-    return new FrameScheduler({ frameRate: this.settings.frameRate, startFrame, onFrame: this.#closeFrame, ...this.#frameClock });
+    return new FrameScheduler({
+      frameRate: this.settings.frameRate,
+      startFrame,
+      onFrame: (frame, lateMs) => this.#closer.close(frame, lateMs),
+      ...this.#frameClock,
+    });
   }
 
   /** Starts the frame clock in the least-loaded phase of the period (see `PhaseBalancer`), or now without one. */
@@ -525,27 +528,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#phase !== "waiting") return;
     const players = this.#roster.players;
     let ready = false;
-    this.#notify("canStart", () => {
+    this.#hooks.run("canStart", () => {
       ready = this.canStart ? this.canStart(players) : everyoneReady(players, this.settings.minPlayers);
     });
     if (ready) this.startMatch();
-  }
-
-  /**
-   * Runs a game hook. A hook that throws must not stop the frame clock or crash the process:
-   * the error goes to `onUncaughtException` (which logs it unless the room overrides it).
-   */
-  #notify(hook: string, call: () => void): void {
-    try {
-      call();
-    } catch (error) {
-      this.#reportHookError(hook, error);
-    }
-  }
-
-  #reportHookError(hook: string, error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    this.onUncaughtException(failure as never, hook as never);
   }
 
   /**
@@ -560,35 +546,18 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (error.cause instanceof ServerError) return;
     if (error instanceof OnMessageException && error.client !== undefined && this.#policy !== undefined) {
       const type = typeof error.type === "string" ? error.type : undefined;
-      this.#policy.refuse(error.client, { code: LockstepErrorCode.MESSAGE_FAILED, message: "the room could not process this message", ...(type !== undefined ? { type } : {}) }, true);
+      this.#policy.refuse(
+        error.client,
+        { code: LockstepErrorCode.MESSAGE_FAILED, message: "the room could not process this message", ...(type !== undefined ? { type } : {}) },
+        true,
+      );
     }
     logger.error(`LockstepRoom ${this.roomName} (${this.roomId}): ${methodName} threw:`, error.cause ?? error);
   }
 
-  /** `validateAction`, bound, with a throw turned into a refusal (the sender is not at fault). */
-  #guardedValidator(): ActionValidator<TAction> | undefined {
-    const validate = this.validateAction;
-    if (validate === undefined) return undefined;
-    return (action, player, frame) => {
-      try {
-        return validate.call(this, action, player, frame);
-      } catch (error) {
-        this.#reportHookError("validateAction", error);
-        return "the room failed to validate this action";
-      }
-    };
-  }
-
   /** The ready timeout runs while at least `minPlayers` are seated and the match has not started. */
   #armReadyTimer(): void {
-    const { readyTimeoutMs, minPlayers } = this.settings;
-    if (readyTimeoutMs === 0 || this.#phase !== "waiting") return;
-    if (this.#roster.size < minPlayers) {
-      clearTimeout(this.#readyTimer);
-      this.#readyTimer = undefined;
-    } else if (this.#readyTimer === undefined) {
-      this.#readyTimer = setTimeout(() => this.startMatch(), readyTimeoutMs);
-    }
+    if (this.#phase === "waiting") this.#startTimers?.seated(this.#roster.size);
   }
 
   #roomInfo(player: LockstepPlayer): RoomInfoMessage {
@@ -635,7 +604,11 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const player = this.#seatOf(client);
     if (player === undefined) return;
     if (this.#phase !== "running") {
-      this.#policy.refuse(client, { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` }, false);
+      this.#policy.refuse(
+        client,
+        { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` },
+        false,
+      );
       return;
     }
     // A plain Colyseus `send` arrives decoded: re-encode once so every client gets the same compact bytes.
@@ -653,23 +626,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
     const guard = this.#policy.guard(client.sessionId);
     if (this.#seatOf(client) === undefined || guard === undefined) return undefined;
-    const queueFull = this.#pacer.busy(client.sessionId) || !this.#sendQueues.hasRoom(client);
+    const queueFull = !this.#outgoing!.canAnswerReload(client);
     const answer = this.#reloads.answer(message, guard, performance.now(), this.#publisher.lastPublished, queueFull);
     if ("error" in answer) {
       this.#policy.refuse(client, answer.error, answer.strike, reply);
       return undefined;
     }
     // The summary answers `room.request` after the last chunk, on the same socket.
-    return this.#pacer.send(client, answer.chunker).then((chunks) => (chunks === undefined ? undefined : answer.response(chunks)));
+    return this.#outgoing!.sendReload(client, answer.chunker).then((chunks) => (chunks === undefined ? undefined : answer.response(chunks)));
   };
-
-  /** Cuts the connection of clients that stopped reading (see `SendQueueWatch`); their seats are held like any drop. */
-  #dropStalledReaders(): void {
-    for (const client of this.#sendQueues.check(this.clients, performance.now())) this.#dropReader(client);
-  }
-
-  #dropReader(client: Client): void {
-    logger.info(`lockstep: room ${this.roomId} dropped ${client.sessionId}: it is not reading (outgoing queue over ${this.settings.maxSendQueueBytes} bytes, or over a quarter of it for ${SEND_QUEUE_STALL_MS / 1000} s)`);
-    (client.ref as { terminate?: () => void }).terminate?.();
-  }
 }

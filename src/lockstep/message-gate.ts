@@ -72,7 +72,11 @@ export class MessageGate {
       dispatch(client, buffer);
     } catch (error) {
       logger.error(`lockstep: room ${this.#room.roomId} failed on a message of ${client.sessionId}:`, error);
-      const failure: LockstepErrorMessage = { code: LockstepErrorCode.MESSAGE_FAILED, message: "the room could not process this message", ...(envelope.type !== undefined ? { type: envelope.type } : {}) };
+      const failure: LockstepErrorMessage = {
+        code: LockstepErrorCode.MESSAGE_FAILED,
+        message: "the room could not process this message",
+        ...(envelope.type !== undefined ? { type: envelope.type } : {}),
+      };
       policy.refuse(client, failure, true);
     }
   }

@@ -41,6 +41,6 @@ export class LockstepMetrics {
     for (const q of [0.5, 0.99]) lines.push(`lockstep_tick_lateness_ms{quantile="${q}"} ${lateness.percentile(q)}`);
     lines.push(`lockstep_tick_lateness_ms_sum ${lateness.mean * lateness.count}`, `lockstep_tick_lateness_ms_count ${lateness.count}`);
     lines.push(`lockstep_tick_lateness_ms_max ${lateness.max}`);
-    return lines.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
   }
 }

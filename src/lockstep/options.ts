@@ -69,7 +69,12 @@ export const lockstepOptionsSchema = z
     /** Actions one player may put in one frame; more are refused with `ACTION_LIMIT_REACHED`. */
     maxActionsPerFrame: z.number().int().min(1).max(1024).default(DEFAULT_MAX_ACTIONS_PER_FRAME),
     /** Encoded size limit of one action; larger ones are refused with `ACTION_TOO_LARGE`. */
-    maxActionBytes: z.number().int().min(1).max(1024 * 1024).default(DEFAULT_MAX_ACTION_BYTES),
+    maxActionBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024)
+      .default(DEFAULT_MAX_ACTION_BYTES),
     /** Sustained message rate per client (burst: one second's worth); excess is refused with `RATE_LIMITED`. */
     maxMessagesPerSecond: z.number().min(1).default(DEFAULT_MAX_MESSAGES_PER_SECOND),
     /** Refused messages a client may accumulate (one forgiven per second) before it is closed with code 4429. */
@@ -83,13 +88,21 @@ export const lockstepOptionsSchema = z
     /** Reload requests a client may make back to back. */
     reloadBurst: z.number().int().min(1).default(DEFAULT_RELOAD_BURST),
     /** Memory bound of the frame log. */
-    maxLogBytes: z.number().int().min(2 * DEFAULT_LOG_BLOCK_BYTES).default(DEFAULT_MAX_LOG_BYTES),
+    maxLogBytes: z
+      .number()
+      .int()
+      .min(2 * DEFAULT_LOG_BLOCK_BYTES)
+      .default(DEFAULT_MAX_LOG_BYTES),
     /**
      * Bound of one client's outgoing queue. Reload chunks are written only while the queue is
      * under a quarter of it (the rest waits, and new reloads get `SEND_QUEUE_FULL`); a client
      * over it, or over a quarter of it for 10 s, is dropped (seat held for reconnection).
      */
-    maxSendQueueBytes: z.number().int().min(64 * 1024).default(DEFAULT_MAX_SEND_QUEUE_BYTES),
+    maxSendQueueBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(DEFAULT_MAX_SEND_QUEUE_BYTES),
     /** At the bound: drop the oldest frames (reloads before them get `FRAME_EVICTED`) or end the match (`log_full`). */
     logOverflow: z.enum(["evict-oldest", "end-match"]).default("evict-oldest"),
   })

@@ -49,4 +49,3 @@ export type FramesWrite =
   | { readonly status: "behind"; readonly nextFrame: number }
   /** Refused: `frame` is already stored with different bytes (another process wrote this match). */
   | { readonly status: "conflict"; readonly frame: number };
-

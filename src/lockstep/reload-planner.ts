@@ -19,12 +19,7 @@ export interface FrameRange {
  * Checks a requested range against the log. A client that is up to date may ask for
  * `lastFrame + 1` and gets an empty answer; anything later, or older than the log keeps, is an error.
  */
-export function checkReloadRange(
-  log: FrameLog,
-  start: number,
-  end: number | undefined,
-  last: number = log.lastFrame,
-): FrameRange | LockstepErrorMessage {
+export function checkReloadRange(log: FrameLog, start: number, end: number | undefined, last: number = log.lastFrame): FrameRange | LockstepErrorMessage {
   const type = "sync_request_reload_frames";
   if (end !== undefined && end < start) {
     return { code: LockstepErrorCode.INVALID_REQUEST, type, message: `end_frame ${end} is before start_frame ${start}` };

@@ -48,7 +48,9 @@ export class SendQueueWatch {
   overflowing(clients: readonly Client[]): Client[] | undefined {
     let over: Client[] | undefined;
     for (let i = 0; i < clients.length; i++) {
-      if (queuedBytes(clients[i]!) > this.maxBytes) (over ??= []).push(clients[i]!);
+      if (queuedBytes(clients[i]!) <= this.maxBytes) continue;
+      over ??= [];
+      over.push(clients[i]!);
     }
     return over;
   }

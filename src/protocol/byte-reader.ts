@@ -55,10 +55,7 @@ export class ByteReader {
   /** Returns the next `length` bytes as a view into the input (no copy). */
   bytesView(length: number): Uint8Array {
     if (length > this.end - this.#offset) {
-      throw new ProtocolError(
-        ProtocolErrorCode.TRUNCATED,
-        `expected ${length} bytes at offset ${this.#offset}, only ${this.end - this.#offset} left`,
-      );
+      throw new ProtocolError(ProtocolErrorCode.TRUNCATED, `expected ${length} bytes at offset ${this.#offset}, only ${this.end - this.#offset} left`);
     }
     const view = this.bytes.subarray(this.#offset, this.#offset + length);
     this.#offset += length;

@@ -83,7 +83,8 @@ function readNumber(bytes: Uint8Array, at: number, out: { value: number; next: n
   } else if (prefix === 0xca || prefix === 0xcb) {
     const size = prefix === 0xca ? 4 : 8;
     const value = readFloat(bytes, at + 1, size);
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) fail(`a message type or request id must be an unsigned integer up to 32 bits (got ${value})`);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+      fail(`a message type or request id must be an unsigned integer up to 32 bits (got ${value})`);
     out.value = value;
     out.next = at + 1 + size;
   } else {

@@ -1,5 +1,5 @@
 import { ByteReader } from "./byte-reader.ts";
-import { ByteWriter } from "./byte-writer.ts";
+import type { ByteWriter } from "./byte-writer.ts";
 import { ProtocolError, ProtocolErrorCode } from "./protocol-error.ts";
 
 /**
@@ -65,7 +65,10 @@ export function encodeFrame(writer: ByteWriter, frame: Frame): ByteWriter {
   writer.varuint(frame.frame).varuint(frame.entries.length);
   for (const entry of frame.entries) {
     if (entry.type === "action") {
-      writer.varuint(entry.slot * 2).varuint(entry.payload.byteLength).bytes(entry.payload);
+      writer
+        .varuint(entry.slot * 2)
+        .varuint(entry.payload.byteLength)
+        .bytes(entry.payload);
     } else {
       writer.varuint(entry.slot * 2 + 1).u8(entry.kind);
     }

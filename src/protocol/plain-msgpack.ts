@@ -104,7 +104,8 @@ class PlainScanner {
         const data = bytes[this.#offset + 1]!;
         this.#offset += 2;
         if (type === UNDEFINED_EXTENSION) continue;
-        if (type !== RECORD_EXTENSION || data < FIRST_RECORD_ID || data > 0x7f) fail(ProtocolErrorCode.NOT_PLAIN_DATA, `msgpack extension ${type} is not plain data`);
+        if (type !== RECORD_EXTENSION || data < FIRST_RECORD_ID || data > 0x7f)
+          fail(ProtocolErrorCode.NOT_PLAIN_DATA, `msgpack extension ${type} is not plain data`);
         count = this.#recordDefinition(data - FIRST_RECORD_ID);
       }
       if (count >= 0) {
@@ -133,29 +134,68 @@ class PlainScanner {
           case 0xc2: // false
           case 0xc3: // true
             continue;
-          case 0xc4: this.#skip(this.#length(1)); continue; // bin 8
-          case 0xc5: this.#skip(this.#length(2)); continue; // bin 16
-          case 0xc6: this.#skip(this.#length(4)); continue; // bin 32
-          case 0xca: this.#float(4); continue;
-          case 0xcb: this.#float(8); continue;
-          case 0xcc: case 0xd0: this.#skip(1); continue; // (u)int 8
-          case 0xcd: case 0xd1: this.#skip(2); continue; // (u)int 16
-          case 0xce: case 0xd2: this.#skip(4); continue; // (u)int 32
-          case 0xcf: case 0xd3: this.#skip(8); continue; // (u)int 64
-          case 0xd9: this.#string(this.#length(1), asKey); continue;
-          case 0xda: this.#string(this.#length(2), asKey); continue;
-          case 0xdb: this.#string(this.#length(4), asKey); continue;
-          case 0xdc: count = this.#length(2); break; // array 16
-          case 0xdd: count = this.#length(4); break; // array 32
-          case 0xde: count = this.#length(2); map = true; break; // map 16
-          case 0xdf: count = this.#length(4); map = true; break; // map 32
+          case 0xc4:
+            this.#skip(this.#length(1));
+            continue; // bin 8
+          case 0xc5:
+            this.#skip(this.#length(2));
+            continue; // bin 16
+          case 0xc6:
+            this.#skip(this.#length(4));
+            continue; // bin 32
+          case 0xca:
+            this.#float(4);
+            continue;
+          case 0xcb:
+            this.#float(8);
+            continue;
+          case 0xcc:
+          case 0xd0:
+            this.#skip(1);
+            continue; // (u)int 8
+          case 0xcd:
+          case 0xd1:
+            this.#skip(2);
+            continue; // (u)int 16
+          case 0xce:
+          case 0xd2:
+            this.#skip(4);
+            continue; // (u)int 32
+          case 0xcf:
+          case 0xd3:
+            this.#skip(8);
+            continue; // (u)int 64
+          case 0xd9:
+            this.#string(this.#length(1), asKey);
+            continue;
+          case 0xda:
+            this.#string(this.#length(2), asKey);
+            continue;
+          case 0xdb:
+            this.#string(this.#length(4), asKey);
+            continue;
+          case 0xdc:
+            count = this.#length(2);
+            break; // array 16
+          case 0xdd:
+            count = this.#length(4);
+            break; // array 32
+          case 0xde:
+            count = this.#length(2);
+            map = true;
+            break; // map 16
+          case 0xdf:
+            count = this.#length(4);
+            map = true;
+            break; // map 32
           default: // 0xc1 (reserved), 0xc7-0xc9 and 0xd4-0xd8 (extensions)
             fail(ProtocolErrorCode.NOT_PLAIN_DATA, `msgpack type 0x${token.toString(16)} is not plain data`);
         }
       }
       const items = map ? count * 2 : count;
       // Every item takes at least one byte: a count beyond the bytes left is refused before any work.
-      if (items > this.#end - this.#offset) fail(ProtocolErrorCode.TRUNCATED, `${map ? "map" : "array"} of ${count} entries in ${this.#end - this.#offset} bytes`);
+      if (items > this.#end - this.#offset)
+        fail(ProtocolErrorCode.TRUNCATED, `${map ? "map" : "array"} of ${count} entries in ${this.#end - this.#offset} bytes`);
       if (items === 0) continue;
       if (depth === maxDepth) fail(ProtocolErrorCode.TOO_DEEP, `msgpack nested deeper than ${maxDepth} levels`);
       depth++;

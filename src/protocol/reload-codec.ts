@@ -1,5 +1,5 @@
 import { ByteReader } from "./byte-reader.ts";
-import { ByteWriter } from "./byte-writer.ts";
+import type { ByteWriter } from "./byte-writer.ts";
 import { readFrame, type Frame } from "./frame-codec.ts";
 import { ProtocolError, ProtocolErrorCode } from "./protocol-error.ts";
 
@@ -29,11 +29,11 @@ export interface ReloadChunk {
  * frames       frame_count × frame (see encodeFrame)
  * ```
  */
-export function encodeReloadChunkHeader(
-  writer: ByteWriter,
-  header: { requestId: number; final: boolean; frameCount: number },
-): ByteWriter {
-  return writer.varuint(header.requestId).u8(header.final ? FINAL_FLAG : 0).varuint(header.frameCount);
+export function encodeReloadChunkHeader(writer: ByteWriter, header: { requestId: number; final: boolean; frameCount: number }): ByteWriter {
+  return writer
+    .varuint(header.requestId)
+    .u8(header.final ? FINAL_FLAG : 0)
+    .varuint(header.frameCount);
 }
 
 /** Decodes a `reload_frames` payload. */

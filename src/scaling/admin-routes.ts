@@ -12,7 +12,7 @@ function roomNotFound(response: Response, roomId: string): void {
 
 /** Runs a method of a room wherever it lives (this process or another, through presence IPC). */
 async function callRoom(request: Request, response: Response, method: string, args: unknown[]): Promise<unknown> {
-  const roomId = String(request.params["roomId"]);
+  const roomId = String(request.params.roomId);
   const listing = await matchMaker.driver.findOne({ roomId });
   if (listing === undefined || listing === null) {
     roomNotFound(response, roomId);

@@ -247,7 +247,11 @@ export class MatchJournal implements RoomJournal {
  * opens a {@link MatchJournal}; a match claimed by `recovery` is handed to the room created
  * under its id and continues its journal.
  */
-export function storePersistence(store: MatchStore, recovery: { take(roomId: string): ResumeTicket | undefined }, options: JournalOptions = {}): MatchPersistence {
+export function storePersistence(
+  store: MatchStore,
+  recovery: { take(roomId: string): ResumeTicket | undefined },
+  options: JournalOptions = {},
+): MatchPersistence {
   return {
     open: (record) => MatchJournal.open(store, record, options),
     resume: (record) => MatchJournal.resume(store, record, options),

@@ -2,7 +2,7 @@ import { logger, matchMaker, type IRoomCache } from "@colyseus/core";
 import { LEASE_TTL_MS, RECOVERY_CHANNEL } from "./match-journal.ts";
 import { repairListings } from "./listing-guard.ts";
 import type { ResumeTicket } from "../lockstep/match-persistence.ts";
-import { JournalError, type JournalOwner, type MatchStore } from "./match-store.ts";
+import { JournalError, type JournalOwner, type MatchStore, type StoredMatch } from "./match-store.ts";
 
 /** Orphaned matches are looked for every second (and at once when a process hands one over). */
 export const RECOVERY_SCAN_MS = 1000;
@@ -20,7 +20,10 @@ interface Resolvers<T> {
 function resolvers<T>(): Resolvers<T> {
   let resolve!: (value: T) => void;
   let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((onResolve, onReject) => ((resolve = onResolve), (reject = onReject)));
+  const promise = new Promise<T>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
   promise.catch(() => undefined); // the room may never take the ticket: a rejection must not go unhandled
   return { promise, resolve, reject };
 }
@@ -90,7 +93,7 @@ export class MatchRecovery {
 
   async #resume(roomId: string): Promise<void> {
     const owner: JournalOwner = { processId: matchMaker.processId, leaseTtlMs: LEASE_TTL_MS };
-    let stored;
+    let stored: StoredMatch | undefined;
     try {
       stored = await this.#store.loadMatch(roomId);
     } catch (error) {

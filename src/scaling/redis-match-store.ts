@@ -1,6 +1,16 @@
 import type { Redis } from "ioredis";
 import { connectRedis } from "./redis-connection.ts";
-import { JournalError, JournalErrorCode, type FramesWrite, type JournalOwner, type LeaseRenewal, type MatchStore, type PersistedMatch, type RecordWrite, type StoredMatch } from "./match-store.ts";
+import {
+  JournalError,
+  JournalErrorCode,
+  type FramesWrite,
+  type JournalOwner,
+  type LeaseRenewal,
+  type MatchStore,
+  type PersistedMatch,
+  type RecordWrite,
+  type StoredMatch,
+} from "./match-store.ts";
 import { verifyJournal } from "./journal-integrity.ts";
 import { CLAIM, OPEN_JOURNAL, RELEASE_LEASE, RENEW_LEASE, RETIRE, SAVE_RECORD, STORE_FRAMES, type JournalScript } from "./redis-journal-scripts.ts";
 
@@ -32,7 +42,15 @@ export interface RedisMatchStoreOptions {
 
 type ScriptReply = [string, number?];
 type ScriptCall = (...args: (string | number | Buffer)[]) => Promise<unknown>;
-const SCRIPTS = { storeFrames: STORE_FRAMES, openJournal: OPEN_JOURNAL, saveRecord: SAVE_RECORD, renewLease: RENEW_LEASE, retire: RETIRE, claim: CLAIM, releaseLease: RELEASE_LEASE };
+const SCRIPTS = {
+  storeFrames: STORE_FRAMES,
+  openJournal: OPEN_JOURNAL,
+  saveRecord: SAVE_RECORD,
+  renewLease: RENEW_LEASE,
+  retire: RETIRE,
+  claim: CLAIM,
+  releaseLease: RELEASE_LEASE,
+};
 type Scripts = Record<keyof typeof SCRIPTS, ScriptCall>;
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -62,20 +80,49 @@ export class RedisMatchStore implements MatchStore {
   async openJournal(owner: JournalOwner, match: PersistedMatch, firstFrame: number): Promise<RecordWrite> {
     const k = this.#keys;
     const id = match.roomId;
-    const reply = (await this.#scripts.openJournal(k.lease(id), k.claim(id), k.meta(id), k.frames(id), k.active, owner.processId, owner.leaseTtlMs, id, JSON.stringify(match), firstFrame)) as ScriptReply;
+    const reply = (await this.#scripts.openJournal(
+      k.lease(id),
+      k.claim(id),
+      k.meta(id),
+      k.frames(id),
+      k.active,
+      owner.processId,
+      owner.leaseTtlMs,
+      id,
+      JSON.stringify(match),
+      firstFrame,
+    )) as ScriptReply;
     return reply[0] === "ok" ? { status: "ok" } : { status: "fenced" };
   }
 
   async saveMatch(owner: JournalOwner, match: PersistedMatch): Promise<RecordWrite> {
     const k = this.#keys;
     const id = match.roomId;
-    const reply = (await this.#scripts.saveRecord(k.lease(id), k.claim(id), k.meta(id), k.active, owner.processId, owner.leaseTtlMs, id, JSON.stringify(match))) as ScriptReply;
+    const reply = (await this.#scripts.saveRecord(
+      k.lease(id),
+      k.claim(id),
+      k.meta(id),
+      k.active,
+      owner.processId,
+      owner.leaseTtlMs,
+      id,
+      JSON.stringify(match),
+    )) as ScriptReply;
     return { status: reply[0] as RecordWrite["status"] };
   }
 
   async storeFrames(owner: JournalOwner, roomId: string, firstFrame: number, frames: readonly Uint8Array[]): Promise<FramesWrite> {
     const k = this.#keys;
-    const reply = (await this.#scripts.storeFrames(k.lease(roomId), k.claim(roomId), k.meta(roomId), k.frames(roomId), owner.processId, owner.leaseTtlMs, firstFrame, ...frames.map(toBuffer))) as ScriptReply;
+    const reply = (await this.#scripts.storeFrames(
+      k.lease(roomId),
+      k.claim(roomId),
+      k.meta(roomId),
+      k.frames(roomId),
+      owner.processId,
+      owner.leaseTtlMs,
+      firstFrame,
+      ...frames.map(toBuffer),
+    )) as ScriptReply;
     const [status, value] = reply;
     switch (status) {
       case "stored":
@@ -90,7 +137,12 @@ export class RedisMatchStore implements MatchStore {
   }
 
   async loadMatch(roomId: string): Promise<StoredMatch | undefined> {
-    const replies = await this.#redis.multi().hget(this.#keys.meta(roomId), "record").hget(this.#keys.meta(roomId), "first").lrangeBuffer(this.#keys.frames(roomId), 0, -1).exec();
+    const replies = await this.#redis
+      .multi()
+      .hget(this.#keys.meta(roomId), "record")
+      .hget(this.#keys.meta(roomId), "first")
+      .lrangeBuffer(this.#keys.frames(roomId), 0, -1)
+      .exec();
     if (replies === null) throw new Error(`loading match ${roomId}: the transaction was aborted`);
     for (const [error] of replies) {
       // Keys of another layout (such as the positional journal of earlier versions) cannot be trusted.
@@ -108,7 +160,10 @@ export class RedisMatchStore implements MatchStore {
 
   async renewLease(owner: JournalOwner, roomId: string): Promise<LeaseRenewal> {
     const k = this.#keys;
-    const [held, exists] = (await this.#scripts.renewLease(k.lease(roomId), k.claim(roomId), k.meta(roomId), owner.processId, owner.leaseTtlMs)) as [number, number];
+    const [held, exists] = (await this.#scripts.renewLease(k.lease(roomId), k.claim(roomId), k.meta(roomId), owner.processId, owner.leaseTtlMs)) as [
+      number,
+      number,
+    ];
     return { held: held === 1, recordExists: exists === 1 };
   }
 
@@ -142,7 +197,18 @@ export class RedisMatchStore implements MatchStore {
 
   async #retire(owner: JournalOwner, roomId: string, retainSeconds: number, reason: string): Promise<RecordWrite> {
     const k = this.#keys;
-    const reply = (await this.#scripts.retire(k.lease(roomId), k.claim(roomId), k.meta(roomId), k.frames(roomId), k.active, owner.processId, owner.leaseTtlMs, roomId, retainSeconds, reason)) as ScriptReply;
+    const reply = (await this.#scripts.retire(
+      k.lease(roomId),
+      k.claim(roomId),
+      k.meta(roomId),
+      k.frames(roomId),
+      k.active,
+      owner.processId,
+      owner.leaseTtlMs,
+      roomId,
+      retainSeconds,
+      reason,
+    )) as ScriptReply;
     return { status: reply[0] as "ok" | "fenced" };
   }
 }

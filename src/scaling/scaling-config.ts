@@ -23,12 +23,13 @@ export interface ScalingConfig {
  * `REDIS_PREFIX` and `STORE_OUTAGE_LIMIT_MS`. Throws on a limit that is not a positive integer.
  */
 export function loadScalingConfig(port: number, env: NodeJS.ProcessEnv = process.env): ScalingConfig {
-  const limit = env["STORE_OUTAGE_LIMIT_MS"] ? Number(env["STORE_OUTAGE_LIMIT_MS"]) : DEFAULT_STORE_OUTAGE_LIMIT_MS;
-  if (!Number.isInteger(limit) || limit <= 0) throw new Error(`STORE_OUTAGE_LIMIT_MS must be a positive number of milliseconds, not ${env["STORE_OUTAGE_LIMIT_MS"]}`);
+  const limit = env.STORE_OUTAGE_LIMIT_MS ? Number(env.STORE_OUTAGE_LIMIT_MS) : DEFAULT_STORE_OUTAGE_LIMIT_MS;
+  if (!Number.isInteger(limit) || limit <= 0)
+    throw new Error(`STORE_OUTAGE_LIMIT_MS must be a positive number of milliseconds, not ${env.STORE_OUTAGE_LIMIT_MS}`);
   return {
-    redisUrl: env["REDIS_URL"] || undefined,
-    publicAddress: env["PUBLIC_ADDRESS"] || `${env["PUBLIC_HOST"] || "localhost"}:${port}`,
-    redisPrefix: env["REDIS_PREFIX"] || DEFAULT_REDIS_PREFIX,
+    redisUrl: env.REDIS_URL || undefined,
+    publicAddress: env.PUBLIC_ADDRESS || `${env.PUBLIC_HOST || "localhost"}:${port}`,
+    redisPrefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX,
     storeOutageLimitMs: limit,
   };
 }
@@ -60,7 +61,9 @@ export function createScalingBackends(config: ScalingConfig): ScalingBackends {
   const recovery = new MatchRecovery(matchStore);
   return {
     presence: new ReportingRedisPresence(connectRedis(config.redisUrl, "presence", COLYSEUS_CONNECTION_OPTIONS)),
-    driver: new RedisDriver(connectRedis(config.redisUrl, "matchmaker driver", { ...COLYSEUS_CONNECTION_OPTIONS, commandTimeout: COLYSEUS_COMMAND_TIMEOUT_MS })),
+    driver: new RedisDriver(
+      connectRedis(config.redisUrl, "matchmaker driver", { ...COLYSEUS_CONNECTION_OPTIONS, commandTimeout: COLYSEUS_COMMAND_TIMEOUT_MS }),
+    ),
     publicAddress: config.publicAddress,
     services: { persistence: storePersistence(matchStore, recovery, { outageLimitMs: config.storeOutageLimitMs }) },
     start: () => recovery.start(),

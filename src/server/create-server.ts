@@ -28,7 +28,7 @@ import { jsonErrorHandler } from "./http/json-errors.ts";
 export const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024;
 
 /** A room class, as Colyseus `define` takes it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: Colyseus constructs rooms with any arguments; `unknown[]` would reject classes with typed ones.
 export type RoomClass = new (...args: any[]) => Room;
 
 /** Options of {@link createLockstepServer}. */
@@ -145,7 +145,12 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
   });
   const limits = resolveLimits(options.limits);
   const ledger = new SeatLedger(() => ({ presence: matchMaker.presence, driver: matchMaker.driver }), limits.maxRoomsPerProcess);
-  const admission = new RoomAdmission(options.auth, limits, ledger, new KeyedRateLimiter(limits.matchmakingPerAccountPerMinute, burstOf(limits.matchmakingPerAccountPerMinute)));
+  const admission = new RoomAdmission(
+    options.auth,
+    limits,
+    ledger,
+    new KeyedRateLimiter(limits.matchmakingPerAccountPerMinute, burstOf(limits.matchmakingPerAccountPerMinute)),
+  );
   const services: LockstepServices = { phases: new PhaseBalancer(), seats: ledger, ...options.services };
   for (const [name, room] of Object.entries(options.rooms)) {
     if (room.prototype instanceof LockstepRoom) {

@@ -93,7 +93,8 @@ export class RoomAdmission {
       return true;
     }
     if (this.#verifier === undefined) {
-      if (requireAuth) throw new ServerError(ErrorCode.AUTH_FAILED, "this room requires a login token, and this server verifies none (createLockstepServer's `auth` option)");
+      if (requireAuth)
+        throw new ServerError(ErrorCode.AUTH_FAILED, "this room requires a login token, and this server verifies none (createLockstepServer's `auth` option)");
       // An open room on a server without accounts: the token means nothing here.
       return true;
     }
@@ -101,7 +102,10 @@ export class RoomAdmission {
     const limits = this.#limits;
     const waitMs = this.#accountRate.take(identity.id);
     if (waitMs > 0) {
-      throw new ServerError(429, `too many matchmaking requests for this account: at most ${limits.matchmakingPerAccountPerMinute} per minute (retry in ${Math.ceil(waitMs / 1000)} s)`);
+      throw new ServerError(
+        429,
+        `too many matchmaking requests for this account: at most ${limits.matchmakingPerAccountPerMinute} per minute (retry in ${Math.ceil(waitMs / 1000)} s)`,
+      );
     }
     let reserved: boolean;
     try {

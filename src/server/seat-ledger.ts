@@ -93,7 +93,9 @@ export class SeatLedger implements SeatRegistry {
   /** The request that led to a seat is done: forget the oldest pending one of the account. */
   async #dropOnePending(presence: Presence, uid: string): Promise<void> {
     const fields = await presence.hgetall(seatsKey(uid));
-    const pending = Object.entries(fields ?? {}).filter(([field]) => field.startsWith(PENDING)).sort((a, b) => Number(a[1]) - Number(b[1]));
+    const pending = Object.entries(fields ?? {})
+      .filter(([field]) => field.startsWith(PENDING))
+      .sort((a, b) => Number(a[1]) - Number(b[1]));
     if (pending[0] !== undefined) await presence.hdel(seatsKey(uid), pending[0][0]);
   }
 

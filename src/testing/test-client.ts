@@ -106,7 +106,12 @@ export class TestClient<TAction = unknown> {
     return new Promise((resolve) => {
       this.room.ping(() => resolve());
       // A connection closing meanwhile never answers: stop waiting.
-      void this.closes.wait(() => true, 60_000).then(() => resolve(), () => undefined);
+      void this.closes
+        .wait(() => true, 60_000)
+        .then(
+          () => resolve(),
+          () => undefined,
+        );
     });
   }
 

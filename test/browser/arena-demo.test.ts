@@ -12,7 +12,7 @@ import type { LockstepServer } from "../../src/server/create-server.ts";
 import { browserUnavailable, launchChromium } from "../support/browser.ts";
 
 const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env["CI"]) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
+if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
 if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
 
 /** What the page exposes for automated play (see demo/web/arena-page.ts). */
@@ -34,7 +34,12 @@ let store: SqlUserStore;
 before(async () => {
   if (unavailable !== undefined) return;
   store = await SqlUserStore.open(await openEmbeddedDatabase());
-  server = await startDemoServer({ store, config: loadSecurityConfig({ JWT_SECRET: "browser-test-secret-with-enough-characters" }), port: 0, host: "127.0.0.1" });
+  server = await startDemoServer({
+    store,
+    config: loadSecurityConfig({ JWT_SECRET: "browser-test-secret-with-enough-characters" }),
+    port: 0,
+    host: "127.0.0.1",
+  });
   browser = await launchChromium();
 });
 after(async () => {
@@ -88,8 +93,12 @@ test("two browser tabs play the demo in lockstep and end with the same frame cou
 
   // Real key presses, four steps each, in both tabs at once.
   await Promise.all([
-    (async () => { for (let i = 0; i < 4; i++) await stepTowardCentre(alice, "x"); })(),
-    (async () => { for (let i = 0; i < 4; i++) await stepTowardCentre(bob, "y"); })(),
+    (async () => {
+      for (let i = 0; i < 4; i++) await stepTowardCentre(alice, "x");
+    })(),
+    (async () => {
+      for (let i = 0; i < 4; i++) await stepTowardCentre(bob, "y");
+    })(),
   ]);
   await alice.click("#end");
   // match_end, then the room closes: the phase ends at `closed`; the status shows the match ended normally.
@@ -97,7 +106,9 @@ test("two browser tabs play the demo in lockstep and end with the same frame cou
   const lastFrame = await alice.evaluate(() => Number(document.getElementById("status")!.textContent!.match(/frame (\d+)/)![1]));
   await Promise.all([alice, bob].map((page) => page.waitForFunction((last) => arena.frame === last, lastFrame)));
 
-  const [aliceEnd, bobEnd] = await Promise.all([alice, bob].map((page) => page.evaluate(() => ({ frame: arena.frame, hash: arena.hash, shown: document.getElementById("hash")!.textContent }))));
+  const [aliceEnd, bobEnd] = await Promise.all(
+    [alice, bob].map((page) => page.evaluate(() => ({ frame: arena.frame, hash: arena.hash, shown: document.getElementById("hash")!.textContent }))),
+  );
   assert.equal(aliceEnd!.frame, lastFrame);
   assert.deepEqual(bobEnd, aliceEnd, "same frame count and state hash in both tabs");
   assert.equal(aliceEnd!.shown, aliceEnd!.hash, "the page shows the hash it computed");

@@ -13,7 +13,7 @@ import { browserUnavailable, launchChromium } from "../support/browser.ts";
 import { call } from "../support/http.ts";
 
 const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env["CI"]) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
+if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
 if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
 const skip = unavailable;
 
@@ -45,7 +45,10 @@ after(async () => {
   await store?.close();
 });
 
-test("a page of another origin cannot use an operator's cookies to end a match; the operator's own monitor keeps working", { skip, timeout: 60_000 }, async () => {
+test("a page of another origin cannot use an operator's cookies to end a match; the operator's own monitor keeps working", {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const adminToken = (await new LockstepClient(server.url).register(ADMIN.email, ADMIN.password)).token;
   const player = new LockstepClient(server.url);
   await player.loginAnonymous({ name: "Victim" });
@@ -79,7 +82,7 @@ test("a page of another origin cannot use an operator's cookies to end a match; 
   assert.deepEqual(statuses, [403, 403]);
 
   const inspected = await call(server.url, `/admin/rooms/${match.roomId}`, { token: adminToken });
-  assert.equal(inspected.body["phase"], "running", "the match was not ended");
+  assert.equal(inspected.body.phase, "running", "the match was not ended");
   await context.close();
   await match.leave();
 });

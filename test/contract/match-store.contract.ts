@@ -55,7 +55,10 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
     assert.deepEqual(await store.storeFrames(first, "room-a", 7, frames(7, 8)), { status: "behind", nextFrame: 5 });
     assert.deepEqual(await store.storeFrames(first, "room-a", 5, frames(5, 8)), { status: "stored", lastFrame: 8 });
     const loaded = await store.loadMatch("room-a");
-    assert.deepEqual(loaded?.frames.map((bytes) => bytes[0]), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      loaded?.frames.map((bytes) => bytes[0]),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    );
   });
 
   test(`${name}: a later save replaces the record (seats, status) and keeps the frames`, { skip }, async () => {

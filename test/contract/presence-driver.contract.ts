@@ -7,7 +7,11 @@ import { initializeRoomCache, type MatchMakerDriver, type Presence } from "@coly
  * What this project relies on from Colyseus's scaling seams (matchmaking across processes and
  * the match hand-over wake-up), checked on every implementation: the local ones and Redis.
  */
-export function presenceDriverContract(name: string, open: () => Promise<{ presence: Presence; driver: MatchMakerDriver }>, options: { skip?: string } = {}): void {
+export function presenceDriverContract(
+  name: string,
+  open: () => Promise<{ presence: Presence; driver: MatchMakerDriver }>,
+  options: { skip?: string } = {},
+): void {
   const skip = options.skip;
   let presence: Presence;
   let driver: MatchMakerDriver;
@@ -62,7 +66,8 @@ export function presenceDriverContract(name: string, open: () => Promise<{ prese
     const roomId = `room-${randomUUID().slice(0, 8)}`;
     const room = initializeRoomCache({ roomId, name: "arena", processId: "process-a", publicAddress: "127.0.0.1:1", maxClients: 4 });
     assert.equal(await (driver.insert ? driver.insert(room) : driver.persist(room, true)), true);
-    if (driver.insert) assert.equal(await driver.insert(initializeRoomCache({ roomId, name: "arena", processId: "process-b" })), false, "a room id is recorded once");
+    if (driver.insert)
+      assert.equal(await driver.insert(initializeRoomCache({ roomId, name: "arena", processId: "process-b" })), false, "a room id is recorded once");
     const found = await driver.findOne({ roomId });
     assert.equal(found?.processId, "process-a");
     assert.equal(found?.publicAddress, "127.0.0.1:1");
@@ -72,6 +77,6 @@ export function presenceDriverContract(name: string, open: () => Promise<{ prese
     assert.equal(updated?.locked, true);
     assert.ok((await driver.query({ name: "arena" })).some((candidate) => candidate.roomId === roomId));
     assert.equal(await driver.remove(roomId), true);
-    assert.equal(await driver.findOne({ roomId }) ?? undefined, undefined);
+    assert.equal((await driver.findOne({ roomId })) ?? undefined, undefined);
   });
 }

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { BinaryMessage, ControlMessage, FrameEventKind, LockstepCloseCode, LockstepErrorCode, encodeAction, type RoomLeaveMessage } from "../../src/protocol/index.ts";
+import {
+  BinaryMessage,
+  ControlMessage,
+  FrameEventKind,
+  LockstepCloseCode,
+  LockstepErrorCode,
+  encodeAction,
+  type RoomLeaveMessage,
+} from "../../src/protocol/index.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
 import { TestPlayer, hex } from "../support/player.ts";
 import { StrictRoom } from "../support/rooms.ts";
@@ -16,7 +24,11 @@ after(async () => {
 
 async function startTrio(): Promise<[TestPlayer, TestPlayer, TestPlayer]> {
   const first = await TestPlayer.join(server.url, "strict");
-  const players: [TestPlayer, TestPlayer, TestPlayer] = [first, await TestPlayer.joinById(server.url, first.room.roomId), await TestPlayer.joinById(server.url, first.room.roomId)];
+  const players: [TestPlayer, TestPlayer, TestPlayer] = [
+    first,
+    await TestPlayer.joinById(server.url, first.room.roomId),
+    await TestPlayer.joinById(server.url, first.room.roomId),
+  ];
   for (const player of players) player.ready();
   await Promise.all(players.map((player) => player.starts.wait()));
   return players;
@@ -105,7 +117,11 @@ test("a WebSocket message over the 4 KiB limit closes that client with 1009; the
   big.room.sendBytes(BinaryMessage.SYNC_ACTION, new Uint8Array(8 * 1024));
   assert.equal(await closed, 1009);
   const leave = await other1.control.wait((message) => message.type === ControlMessage.ROOM_LEAVE);
-  assert.deepEqual(leave.message as RoomLeaveMessage, { uid: big.room.sessionId, slot: await big.slot(), reason: "kicked" }, "released at once, not held for reconnection");
+  assert.deepEqual(
+    leave.message as RoomLeaveMessage,
+    { uid: big.room.sessionId, slot: await big.slot(), reason: "kicked" },
+    "released at once, not held for reconnection",
+  );
   const after = (other1.frames.items.at(-1)?.frame.frame ?? 0) + 5;
   await Promise.all([other1.waitForFrame(after), other2.waitForFrame(after)]);
   assert.deepEqual(other1.liveBytes(0, after).map(hex), other2.liveBytes(0, after).map(hex));

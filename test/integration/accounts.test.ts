@@ -17,7 +17,11 @@ import { call, rejectionOf, signJwt } from "../support/http.ts";
 import { GatedRoom } from "../support/rooms.ts";
 import { serverRoom } from "../support/server.ts";
 
-const config = loadSecurityConfig({ ADMIN_EMAILS: "boss@example.com", AUTH_REQUESTS_PER_MINUTE: "1000", JWT_SECRET: "accounts-test-secret-with-enough-characters" });
+const config = loadSecurityConfig({
+  ADMIN_EMAILS: "boss@example.com",
+  AUTH_REQUESTS_PER_MINUTE: "1000",
+  JWT_SECRET: "accounts-test-secret-with-enough-characters",
+});
 let store: SqlUserStore;
 let server: LockstepServer;
 
@@ -41,13 +45,12 @@ after(async () => {
   await store.close();
 });
 
-
 test("register, log in, join: the player's uid is the account id, whatever the client puts in options or payloads", async () => {
   const registered = await call(server.url, "/auth/register", { body: { email: "ada@example.com", password: "correct horse", options: { name: "Ada" } } });
   assert.equal(registered.status, 200);
-  const adaId = (registered.body["user"] as { id: string }).id;
-  assert.equal((registered.body["user"] as { role: string }).role, "player");
-  assert.equal("password" in (registered.body["user"] as object), false, "no password hash in responses");
+  const adaId = (registered.body.user as { id: string }).id;
+  assert.equal((registered.body.user as { role: string }).role, "player");
+  assert.equal("password" in (registered.body.user as object), false, "no password hash in responses");
 
   const ada = new LockstepClient(server.url);
   const session = await ada.login("ADA@example.com", "correct horse");
@@ -64,7 +67,10 @@ test("register, log in, join: the player's uid is the account id, whatever the c
   await started;
   assert.deepEqual(adaMatch.you, { uid: adaId, slot: adaMatch.you!.slot });
   const roster = adaMatch.info!.players;
-  assert.deepEqual(roster.find((player) => player.uid === adaId), { uid: adaId, slot: adaMatch.you!.slot, name: "Ada", role: "player", ready: true, connected: true });
+  assert.deepEqual(
+    roster.find((player) => player.uid === adaId),
+    { uid: adaId, slot: adaMatch.you!.slot, name: "Ada", role: "player", ready: true, connected: true },
+  );
   assert.equal(roster.find((player) => player.uid === guest.user!.id)?.name, "Guesty");
 
   const seen = new Promise<{ uid: string; action: Record<string, unknown> }>((resolve) =>
@@ -81,13 +87,13 @@ test("register, log in, join: the player's uid is the account id, whatever the c
 test("bad credentials and bad bodies are refused with the right status and message", async () => {
   await call(server.url, "/auth/register", { body: { email: "bob@example.com", password: "hunter22" } });
   const wrongPassword = await call(server.url, "/auth/login", { body: { email: "bob@example.com", password: "wrong-one" } });
-  assert.deepEqual([wrongPassword.status, wrongPassword.body["error"]], [401, "invalid_credentials"]);
+  assert.deepEqual([wrongPassword.status, wrongPassword.body.error], [401, "invalid_credentials"]);
   const unknown = await call(server.url, "/auth/login", { body: { email: "nobody@example.com", password: "whatever" } });
-  assert.deepEqual([unknown.status, unknown.body["error"]], [401, "invalid_credentials"], "no hint whether the email exists");
+  assert.deepEqual([unknown.status, unknown.body.error], [401, "invalid_credentials"], "no hint whether the email exists");
   const reused = await call(server.url, "/auth/register", { body: { email: "BOB@example.com", password: "another1" } });
-  assert.deepEqual([reused.status, reused.body["error"]], [409, "email_already_in_use"]);
+  assert.deepEqual([reused.status, reused.body.error], [409, "email_already_in_use"]);
   const malformedJson = await call(server.url, "/auth/login", { rawBody: "{not json" });
-  assert.deepEqual([malformedJson.status, malformedJson.body["error"]], [400, "malformed_json"]);
+  assert.deepEqual([malformedJson.status, malformedJson.body.error], [400, "malformed_json"]);
   const badEmail = await call(server.url, "/auth/register", { body: { email: "not-an-email", password: "long enough" } });
   assert.equal(badEmail.status, 400);
   assert.match(JSON.stringify(badEmail.body), /email_malformed/);
@@ -97,9 +103,9 @@ test("bad credentials and bad bodies are refused with the right status and messa
   const missingFields = await call(server.url, "/auth/login", { body: { email: "bob@example.com" } });
   assert.equal(missingFields.status, 400);
   const oversized = await call(server.url, "/auth/login", { body: { email: "bob@example.com", password: "x".repeat(64 * 1024) } });
-  assert.deepEqual([oversized.status, oversized.body["error"]], [413, "body_too_large"]);
+  assert.deepEqual([oversized.status, oversized.body.error], [413, "body_too_large"]);
   const notJson = await call(server.url, "/auth/login", { rawBody: "email=bob", contentType: "application/x-www-form-urlencoded" });
-  assert.deepEqual([notJson.status, notJson.body["error"]], [415, "unsupported_media_type"]);
+  assert.deepEqual([notJson.status, notJson.body.error], [415, "unsupported_media_type"]);
 });
 
 test("missing, malformed, forged, expired and revoked tokens are refused before a seat is taken, each with its reason", async () => {
@@ -127,7 +133,7 @@ test("missing, malformed, forged, expired and revoked tokens are refused before 
   assert.equal(loggedOut.token, undefined);
   assert.match((await rejectionOf(joinWith(old.token))).message, /revoked/);
   const refreshed = await call(server.url, "/auth/refresh", { method: "POST", token: old.token });
-  assert.deepEqual([refreshed.status, refreshed.body["error"]], [401, "revoked"]);
+  assert.deepEqual([refreshed.status, refreshed.body.error], [401, "revoked"]);
 });
 
 test("refresh issues a fresh, working token for a valid one", async () => {
@@ -138,20 +144,20 @@ test("refresh issues a fresh, working token for a valid one", async () => {
   assert.equal(client.token, second.token);
   const userdata = await call(server.url, "/auth/userdata", { token: second.token });
   assert.equal(userdata.status, 200);
-  assert.equal((userdata.body["user"] as { id: string }).id, first.user.id);
+  assert.equal((userdata.body.user as { id: string }).id, first.user.id);
 });
 
 test("the monitor: 401 without a token, 403 for players, 200 for admins; granting admin revokes old tokens", async () => {
   assert.equal((await call(server.url, "/monitor/api")).status, 401);
   const player = await new LockstepClient(server.url).register("carol@example.com", "secret-carol");
   const forbidden = await call(server.url, "/monitor/api", { token: player.token });
-  assert.deepEqual([forbidden.status, forbidden.body["error"]], [403, "forbidden"]);
+  assert.deepEqual([forbidden.status, forbidden.body.error], [403, "forbidden"]);
 
   const boss = await new LockstepClient(server.url).register("boss@example.com", "secret-boss");
   assert.equal(boss.user.role, "admin", "ADMIN_EMAILS makes this user an admin");
   const allowed = await call(server.url, "/monitor/api", { token: boss.token });
   assert.equal(allowed.status, 200);
-  assert.ok(Array.isArray(allowed.body["rooms"]));
+  assert.ok(Array.isArray(allowed.body.rooms));
 
   const visit = await call(server.url, `/monitor/?token=${boss.token}`, { redirect: "manual" });
   assert.equal(visit.status, 303);
@@ -187,7 +193,7 @@ test("auth routes are rate-limited per client", async () => {
     for (let i = 0; i < 5; i++) statuses.push((await call(url, "/auth/login", { body: { email: "bob@example.com", password: "wrong-one" } })).status);
     assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
     const limited = await call(url, "/auth/login", { body: { email: "bob@example.com", password: "hunter22" } });
-    assert.equal(limited.body["error"], "rate_limited");
+    assert.equal(limited.body.error, "rate_limited");
     assert.ok(limited.headers.get("retry-after") !== null || limited.headers.get("ratelimit") !== null);
   } finally {
     await new Promise((resolve) => httpServer.close(resolve));

@@ -45,14 +45,13 @@ function reserve(server: LockstepServer, method: string, room: string, token?: s
   return call(server.url, `/matchmake/${method}/${room}`, { body: {}, ...(token !== undefined ? { token } : {}) });
 }
 
-
 test("a token-gated room refuses a missing token at matchmaking: no seat is reserved, so token-less requests cannot lock players out", async () => {
   await withServer({ auth: verifier }, async (server) => {
     const host = await clientWith(server, "user:host").create("duel");
     for (let i = 0; i < 3; i++) {
       const refused = await reserve(server, "joinById", host.roomId);
       assert.equal(refused.status, 525);
-      assert.match(String(refused.body["error"]), /login token is required/);
+      assert.match(String(refused.body.error), /login token is required/);
     }
     assert.match((await rejectionOf(clientWith(server, "not-a-token").joinById(host.roomId))).message, /malformed/);
     const friend = await clientWith(server, "user:friend").joinById(host.roomId);
@@ -75,8 +74,12 @@ test("matchmaking is rate-limited per address: 429 with Retry-After, before any 
   await withServer({ limits: { matchmakingPerAddressPerMinute: 12 } }, async (server) => {
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await reserve(server, "create", "impatient"));
-    assert.deepEqual(answers.map((answer) => answer.status), [200, 200, 429, 429], "a burst of two (a sixth of 12), then refused");
-    assert.match(String(answers[2]!.body["error"]), /at most 12 per minute/);
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [200, 200, 429, 429],
+      "a burst of two (a sixth of 12), then refused",
+    );
+    assert.match(String(answers[2]!.body.error), /at most 12 per minute/);
     assert.ok(Number(answers[2]!.headers.get("retry-after")) >= 1);
     assert.equal((await call(server.url, "/__healthcheck")).status, 200, "other routes are not limited");
   });
@@ -101,7 +104,13 @@ test("an account plays at most maxMatchesPerAccount matches at once, joined or b
     assert.equal((await reserve(server, "create", "duel", "user:bob")).status, 200);
     const farmed = await reserve(server, "create", "duel", "user:bob");
     assert.equal(farmed.status, 429);
-    assert.equal((await clientWith(server, "user:cy").create("duel").then((room) => room.leave())), 4000, "other accounts are unaffected");
+    assert.equal(
+      await clientWith(server, "user:cy")
+        .create("duel")
+        .then((room) => room.leave()),
+      4000,
+      "other accounts are unaffected",
+    );
   });
 });
 

@@ -41,8 +41,7 @@ function watchConnection(match: LockstepMatch<TestAction>) {
   return { closes, closed: within(closed, "onClose"), drops: () => drops };
 }
 
-const isClosedError = (code: number) => (error: LockstepClientError) =>
-  error.code === ClientErrorCode.MATCH_CLOSED && error.details?.["close_code"] === code;
+const isClosedError = (code: number) => (error: LockstepClientError) => error.code === ClientErrorCode.MATCH_CLOSED && error.details?.close_code === code;
 
 /**
  * Runs `trigger` (something that makes the server close this client) and checks what a final
@@ -85,18 +84,26 @@ function serverClientOf(room: LossyRoom, match: LockstepMatch<TestAction>): Serv
 
 test("closed as abusive (4429) after a flood of refused actions: closed, onClose(4429, reason), no reconnection", async () => {
   const { match, observer } = await startMatch();
-  await expectFinalClose(match, () => {
-    // Not an integer: each is refused by the room's schema and counts as a strike.
-    for (let i = 0; i < 40; i++) match.sendAction({ kind: "move", n: 0.5 });
-  }, { code: 4429, reason: "too many refused messages" });
+  await expectFinalClose(
+    match,
+    () => {
+      // Not an integer: each is refused by the room's schema and counts as a strike.
+      for (let i = 0; i < 40; i++) match.sendAction({ kind: "move", n: 0.5 });
+    },
+    { code: 4429, reason: "too many refused messages" },
+  );
   await observer.room.leave();
 });
 
 test("closed for an oversized message (1009): closed, onClose(1009, 'message too large'), no reconnection", async () => {
   const { match, observer } = await startMatch();
-  await expectFinalClose(match, () => {
-    match.sendAction({ kind: "move", n: 1, pad: "x".repeat(5 * 1024) });
-  }, { code: 1009, reason: "message too large" });
+  await expectFinalClose(
+    match,
+    () => {
+      match.sendAction({ kind: "move", n: 1, pad: "x".repeat(5 * 1024) });
+    },
+    { code: 1009, reason: "message too large" },
+  );
   await observer.room.leave();
 });
 
@@ -256,7 +263,10 @@ test("LockstepClient.reconnect(token) skips an endpoint that never answers (a hu
     const started = performance.now();
     const second = await new LockstepClient([`http://127.0.0.1:${hung.port}`, server.url]).reconnect<LossyRoom>(token);
     const took = performance.now() - started;
-    assert.ok(took >= ENDPOINT_ATTEMPT_MS - 50 && took < ENDPOINT_ATTEMPT_MS + 3000, `the hung endpoint was given ${ENDPOINT_ATTEMPT_MS} ms, not forever (took ${took.toFixed(0)} ms)`);
+    assert.ok(
+      took >= ENDPOINT_ATTEMPT_MS - 50 && took < ENDPOINT_ATTEMPT_MS + 3000,
+      `the hung endpoint was given ${ENDPOINT_ATTEMPT_MS} ms, not forever (took ${took.toFixed(0)} ms)`,
+    );
     assert.equal(hung.connections > 0, true, "the hung endpoint was tried first");
     await Promise.all([second.leave(), observer.room.leave()]);
   } finally {

@@ -33,7 +33,13 @@ function recordFrames<T>(match: LockstepMatch<T>) {
       ? Promise.resolve()
       : new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`frame ${frame} never delivered`)), EVENT_TIMEOUT_MS);
-          waiters.push({ frame, resolve: () => (clearTimeout(timer), resolve()) });
+          waiters.push({
+            frame,
+            resolve: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          });
         });
   return { frames, waitFor };
 }
@@ -66,7 +72,11 @@ test("frames lost on the way are fetched from the log and delivered once, in ord
     assert.equal(delivered.actions.length, live.frame.entries.filter((entry) => entry.type === "action").length, `frame ${delivered.frame}`);
   }
   const moves = frames.flatMap((frame) => frame.actions.map((entry) => entry.action));
-  assert.deepEqual(moves.map((move) => (move.kind === "move" ? move.n : -1)), [0, 1, 2, 3, 4], "each action once, in order");
+  assert.deepEqual(
+    moves.map((move) => (move.kind === "move" ? move.n : -1)),
+    [0, 1, 2, 3, 4],
+    "each action once, in order",
+  );
   assert.ok(frames.flatMap((frame) => frame.actions).every((entry) => entry.uid === match.you!.uid && entry.slot === match.you!.slot));
   await Promise.all([match.leave(), observer.room.leave()]);
 });
@@ -89,8 +99,14 @@ test("a forced disconnect mid-match: automatic reconnection, catch-up, no gap, n
   const withAction = await observer.frames.wait((live) => live.frame.entries.some((entry) => entry.type === "action"));
   await waitFor(withAction.frame.frame);
   const mine = frames.find((frame) => frame.frame === withAction.frame.frame)!;
-  assert.deepEqual(mine.actions.map((entry) => entry.action), [{ kind: "move", n: 2 }]);
-  const events = frames.flatMap((frame) => frame.events).filter((event) => event.slot === match.you!.slot).map((event) => event.kind);
+  assert.deepEqual(
+    mine.actions.map((entry) => entry.action),
+    [{ kind: "move", n: 2 }],
+  );
+  const events = frames
+    .flatMap((frame) => frame.events)
+    .filter((event) => event.slot === match.you!.slot)
+    .map((event) => event.kind);
   assert.deepEqual(events, [FrameEventKind.DROPPED, FrameEventKind.RECONNECTED], "the match saw this player drop and come back");
   await Promise.all([match.leave(), observer.room.leave()]);
 });

@@ -32,12 +32,11 @@ const numbers = (frames: readonly LockstepFrame<unknown>[]): number[] => frames.
 
 /** The process that runs a room, asked through the admin routes of `via` (default: any process that is up). */
 async function ownerOf(roomId: string, via: ClusterNode = nodes.find((node) => node.running)!): Promise<ClusterNode> {
-  const rooms = (await call(via.url, "/admin/rooms", { token: adminToken })).body["rooms"] as { roomId: string; publicAddress: string }[];
+  const rooms = (await call(via.url, "/admin/rooms", { token: adminToken })).body.rooms as { roomId: string; publicAddress: string }[];
   const listing = rooms.find((room) => room.roomId === roomId);
   assert.ok(listing !== undefined, `room ${roomId} is listed`);
   return nodes.find((node) => listing.publicAddress === `127.0.0.1:${node.port}`)!;
 }
-
 
 test("players matched through different processes share one room and identical frames; rooms spread over both processes", { skip }, async () => {
   const { a, b, ra, rb } = await pairAcross();
@@ -47,7 +46,7 @@ test("players matched through different processes share one room and identical f
   assert.ok(consecutiveFromZero(ra.frames));
 
   const extra = await Promise.all([0, 1, 0, 1].map(async (index, i) => (await player(nodes[index]!, `solo-${i}`)).create<ArenaAction>("arena")));
-  const listed = (await call(nodes[1]!.url, "/admin/rooms", { token: adminToken })).body["rooms"] as { processId: string }[];
+  const listed = (await call(nodes[1]!.url, "/admin/rooms", { token: adminToken })).body.rooms as { processId: string }[];
   assert.equal(new Set(listed.map((room) => room.processId)).size, 2, "rooms live on both processes");
   const owner = await ownerOf(a.roomId);
   const metrics = await fetch(`${owner.url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
@@ -66,7 +65,10 @@ test("an account plays at most MAX_MATCHES_PER_ACCOUNT matches, counted over eve
   const second = await through(nodes[1]!).create<ArenaAction>("arena");
   // Each process answers matchmaking from the shared count, whichever process holds the seats.
   for (const node of nodes) {
-    await assert.rejects(through(node).create("arena"), (error: { code?: number; message?: string }) => error.code === 429 && /already plays or is joining 2 matches/.test(error.message ?? ""));
+    await assert.rejects(
+      through(node).create("arena"),
+      (error: { code?: number; message?: string }) => error.code === 429 && /already plays or is joining 2 matches/.test(error.message ?? ""),
+    );
   }
   await first.leave();
   const third = await through(nodes[0]!).create<ArenaAction>("arena");
@@ -80,8 +82,8 @@ test("cross-process admin calls inspect, kick and end a match wherever it runs",
   for (const node of nodes) {
     const inspected = await call(node.url, `/admin/rooms/${a.roomId}`, { token: adminToken });
     assert.equal(inspected.status, 200);
-    assert.equal(inspected.body["phase"], "running");
-    assert.equal((inspected.body["players"] as unknown[]).length, 2);
+    assert.equal(inspected.body.phase, "running");
+    assert.equal((inspected.body.players as unknown[]).length, 2);
   }
   const closed = new Promise<number>((resolve) => b.onClose(resolve));
   const kick = await call(remote.url, `/admin/rooms/${a.roomId}/kick`, { body: { uid: b.you!.uid }, token: adminToken });
@@ -89,7 +91,7 @@ test("cross-process admin calls inspect, kick and end a match wherever it runs",
   assert.equal(await closed, 4000);
   const ended = new Promise((resolve) => a.onEnd(resolve));
   assert.equal((await call(remote.url, `/admin/rooms/${a.roomId}/end`, { body: { result: { by: "ops" } }, token: adminToken })).status, 200);
-  assert.deepEqual((await ended as { result: unknown }).result, { by: "ops" });
+  assert.deepEqual(((await ended) as { result: unknown }).result, { by: "ops" });
   assert.equal((await call(remote.url, "/admin/rooms/nope", { token: adminToken })).status, 404);
   const player = await new LockstepClient(nodes[0]!.url).loginAnonymous();
   assert.equal((await call(remote.url, "/admin/rooms", { token: player.token })).status, 403);
@@ -102,7 +104,10 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     const owner = await ownerOf(a.roomId);
     const survivor = nodes.find((node) => node !== owner)!;
     const beforeStop = Math.max(ra.frames.at(-1)!.frame, rb.frames.at(-1)!.frame);
-    const back = Promise.all([new Promise((resolve) => a.onReconnect(() => resolve(undefined))), new Promise((resolve) => b.onReconnect(() => resolve(undefined)))]);
+    const back = Promise.all([
+      new Promise((resolve) => a.onReconnect(() => resolve(undefined))),
+      new Promise((resolve) => b.onReconnect(() => resolve(undefined))),
+    ]);
     await owner.stop(signal);
     await back;
     // Asked through the survivor: the stopped process may be the first one.

@@ -44,10 +44,16 @@ before(async () => {
   const target = new URL(TEST_DATABASE_URL);
   proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
   store = await SqlUserStore.open(
-    await openPostgres({ url: proxiedUrl(proxy.port), schema, connectTimeoutMs: TIMEOUT_MS, statementTimeoutMs: TIMEOUT_MS, log: (line) => {
-      databaseLog.lines.push(line);
-      for (const wake of databaseLog.waiting.splice(0)) wake();
-    } }),
+    await openPostgres({
+      url: proxiedUrl(proxy.port),
+      schema,
+      connectTimeoutMs: TIMEOUT_MS,
+      statementTimeoutMs: TIMEOUT_MS,
+      log: (line) => {
+        databaseLog.lines.push(line);
+        for (const wake of databaseLog.waiting.splice(0)) wake();
+      },
+    }),
   );
   server = await startDemoServer({ store, config, port: 0, host: "127.0.0.1" });
   adminToken = (await new LockstepClient(server.url).register(ADMIN.email, ADMIN.password)).token;
@@ -92,10 +98,11 @@ async function failedJoin(): Promise<{ code: number; message: string; ms: number
 /** Asserts a clear 503 that says nothing about where the database is or how it failed. */
 function assertUnavailable(name: string, response: { status: number; body: Record<string, unknown> }): void {
   assert.equal(response.status, 503, `${name}: ${JSON.stringify(response.body)}`);
-  assert.equal(response.body["error"], "database_unavailable", name);
-  assert.match(String(response.body["message"]), /user database is unavailable/, name);
+  assert.equal(response.body.error, "database_unavailable", name);
+  assert.match(String(response.body.message), /user database is unavailable/, name);
   const text = JSON.stringify(response.body);
-  for (const secret of [String(proxy.port), "127.0.0.1", "ECONN", "postgres", "stack"]) assert.ok(!text.includes(secret), `${name} reveals "${secret}": ${text}`);
+  for (const secret of [String(proxy.port), "127.0.0.1", "ECONN", "postgres", "stack"])
+    assert.ok(!text.includes(secret), `${name} reveals "${secret}": ${text}`);
 }
 
 async function assertEverythingAnswers503(withinMs: number): Promise<void> {
@@ -115,11 +122,14 @@ async function assertEverythingAnswers503(withinMs: number): Promise<void> {
 async function assertRecovered(): Promise<void> {
   const login = await call(server.url, "/auth/login", { body: PLAYER });
   assert.equal(login.status, 200, JSON.stringify(login.body));
-  const match = await new LockstepClient(server.url, { token: login.body["token"] as string }).joinOrCreate("arena");
+  const match = await new LockstepClient(server.url, { token: login.body.token as string }).joinOrCreate("arena");
   await match.leave();
 }
 
-test("PostgreSQL down (connections refused): every route and join that needs it answers 503 database_unavailable at once, then recovers", { skip, timeout: 60_000 }, async () => {
+test("PostgreSQL down (connections refused): every route and join that needs it answers 503 database_unavailable at once, then recovers", {
+  skip,
+  timeout: 60_000,
+}, async () => {
   proxy.refuse();
   try {
     await assertEverythingAnswers503(FAST_MS);
@@ -129,7 +139,10 @@ test("PostgreSQL down (connections refused): every route and join that needs it 
   await assertRecovered();
 });
 
-test("PostgreSQL stalled (nothing answers): requests and joins fail with 503 within the configured timeouts instead of hanging, then recover", { skip, timeout: 60_000 }, async () => {
+test("PostgreSQL stalled (nothing answers): requests and joins fail with 503 within the configured timeouts instead of hanging, then recover", {
+  skip,
+  timeout: 60_000,
+}, async () => {
   // Warm connections, so the stall catches both pooled connections (statement timeout) and new ones (connect timeout).
   await assertRecovered();
   proxy.stall();

@@ -37,12 +37,12 @@ test("npm start without JWT_SECRET: tokens forged with the public development se
     await node.start();
     const registered = await call(node.url, "/auth/register", { body: { email: "mallory@example.com", password: "mallory-password" } });
     assert.equal(registered.status, 200);
-    const token = registered.body["token"] as string;
+    const token = registered.body.token as string;
     const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
-    assert.equal(claims["role"], "player");
+    assert.equal(claims.role, "player");
     const forged = signJwt({ ...claims, role: "admin" }, DEV_JWT_SECRET);
     const attempt = await call(node.url, "/admin/rooms", { token: forged });
-    assert.deepEqual([attempt.status, attempt.body["error"]], [401, "bad_signature"], "a self-made admin token is refused");
+    assert.deepEqual([attempt.status, attempt.body.error], [401, "bad_signature"], "a self-made admin token is refused");
     assert.equal((await call(node.url, "/admin/rooms", { token })).status, 403, "the server's own token is valid (and only a player's)");
     const file = join(DATA_DIR, "jwt-secret");
     assert.ok(node.output.includes(`random development secret kept in ${file}`), node.output);

@@ -13,7 +13,13 @@ const ADA = { email: "ada@example.com", password: "ada-password" };
 /** A server process (`npm start`) and the environment the CLI shares with it: one embedded database directory. */
 async function embeddedSetup(): Promise<{ env: NodeJS.ProcessEnv; dataDir: string; node: ClusterNode }> {
   const dataDir = join(mkdtempSync(join(tmpdir(), "lockstep-lock-")), "db");
-  const env = { DATA_DIR: dataDir, JWT_SECRET: "embedded-lock-test-secret-of-enough-length", DATABASE_URL: undefined, REDIS_URL: undefined, AUTH_REQUESTS_PER_MINUTE: "1000" };
+  const env = {
+    DATA_DIR: dataDir,
+    JWT_SECRET: "embedded-lock-test-secret-of-enough-length",
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    AUTH_REQUESTS_PER_MINUTE: "1000",
+  };
   return { env, dataDir, node: new ClusterNode(await freePort(), env) };
 }
 
@@ -21,13 +27,18 @@ async function roleOf(node: ClusterNode): Promise<string> {
   return (await new LockstepClient(node.url).login(ADA.email, ADA.password)).user.role;
 }
 
-test("while a server holds the embedded database, the accounts CLI refuses, says why and changes nothing; after it stops, the change is made and kept", { timeout: 120_000 }, async () => {
+test("while a server holds the embedded database, the accounts CLI refuses, says why and changes nothing; after it stops, the change is made and kept", {
+  timeout: 120_000,
+}, async () => {
   const { env, dataDir, node } = await embeddedSetup();
   try {
     await node.start();
     await new LockstepClient(node.url).register(ADA.email, ADA.password);
 
-    for (const command of [["show", ADA.email], ["grant-admin", ADA.email]]) {
+    for (const command of [
+      ["show", ADA.email],
+      ["grant-admin", ADA.email],
+    ]) {
       const result = await accountsCommand(command, env);
       assert.notEqual(result.code, 0, `${command.join(" ")} must fail: ${result.stdout}${result.stderr}`);
       assert.match(result.stderr, new RegExp(`nothing done: the embedded database in ${dataDir} is in use by process ${node.pid}`));

@@ -21,7 +21,9 @@ after(async () => {
 
 /** Runs `test/support/flooder.ts` in its own process against `roomId`; resolves with what it reports. */
 function flood(roomId: string, kind: string): Promise<{ kind: string; sent: number; code: number | null; ms: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/flooder.ts", server.url, roomId, kind, "6000"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/flooder.ts", server.url, roomId, kind, "6000"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
@@ -53,10 +55,16 @@ for (const kind of ["ping", "ws-ping", "unknown", "request", "malformed", "big"]
     const settled = (first.frames.items.at(-1)?.frame.frame ?? 0) + 15;
     await Promise.all([first.waitForFrame(settled), second.waitForFrame(settled)]);
     const stalls = [first, second].map((player) => longestGap(player, since) - FRAME_PERIOD_MS);
-    console.log(`${kind} flood: ${report.sent} messages in ${report.ms} ms until closed; longest extra wait for a frame ${stalls.map((ms) => ms.toFixed(1)).join(" / ")} ms`);
+    console.log(
+      `${kind} flood: ${report.sent} messages in ${report.ms} ms until closed; longest extra wait for a frame ${stalls.map((ms) => ms.toFixed(1)).join(" / ")} ms`,
+    );
     for (const stall of stalls) assert.ok(stall < MAX_STALL_MS, `a frame came ${stall.toFixed(1)} ms late`);
     const numbers = first.frames.items.map((live) => live.frame.frame);
-    assert.deepEqual(numbers, Array.from({ length: numbers.length }, (_, i) => i), "no frame lost");
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: numbers.length }, (_, i) => i),
+      "no frame lost",
+    );
     assert.equal(serverRoom<FloodRoom>(first.room.roomId).phase, "running");
     await Promise.all([first.room.leave(), second.room.leave()]);
   });

@@ -35,7 +35,11 @@ before(async () => {
   // Wait until every last move is in a frame, then two frames more, on every client.
   const lastMoves = await Promise.all(
     slots.map((slot) =>
-      players[0]!.frames.wait((live) => live.frame.entries.some((entry) => entry.type === "action" && entry.slot === slot && (decodeAction<TestAction>(entry.payload) as { n?: number }).n === ACTIONS_PER_PLAYER - 1)),
+      players[0]!.frames.wait((live) =>
+        live.frame.entries.some(
+          (entry) => entry.type === "action" && entry.slot === slot && (decodeAction<TestAction>(entry.payload) as { n?: number }).n === ACTIONS_PER_PLAYER - 1,
+        ),
+      ),
     ),
   );
   lastFrame = Math.max(...lastMoves.map((live) => live.frame.frame)) + 2;
@@ -62,7 +66,11 @@ test("all four clients receive byte-identical, gap-free frame streams", () => {
   assert.equal(reference.length, lastFrame + 1, "frames 0..last, each once");
   for (const player of players) {
     const numbers = player.frames.items.map((live) => live.frame.frame).filter((frame) => frame <= lastFrame);
-    assert.deepEqual(numbers, Array.from({ length: lastFrame + 1 }, (_, i) => i), "consecutive, no gap, no repeat");
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: lastFrame + 1 }, (_, i) => i),
+      "consecutive, no gap, no repeat",
+    );
     assert.deepEqual(player.liveBytes(0, lastFrame).map(hex), reference);
   }
 });
@@ -98,7 +106,10 @@ test("a reload from frame 0 reproduces the live stream exactly, in several chunk
   assert.deepEqual(response, { request_id: 41, start_frame: 0, end_frame: lastFrame, frames: lastFrame + 1, chunks: Math.ceil((lastFrame + 1) / 5) });
   const chunks = players[1]!.reloaded.items.slice(before);
   assert.ok(chunks.length > 1);
-  assert.deepEqual(chunks.map((chunk) => chunk.final), chunks.map((_, i) => i === chunks.length - 1));
+  assert.deepEqual(
+    chunks.map((chunk) => chunk.final),
+    chunks.map((_, i) => i === chunks.length - 1),
+  );
 });
 
 test("a reload sent without request/response is answered with chunks carrying its request_id", async () => {

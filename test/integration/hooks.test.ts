@@ -37,11 +37,18 @@ test("a game hook that throws is reported and neither stops the frame clock nor 
   assert.match(refused.message, /failed to validate/);
   player!.act({ kind: "move", n: 14 });
   const [accepted] = await match.advance();
-  assert.deepEqual(accepted!.actions.map((entry) => entry.action), [{ kind: "move", n: 14 }]);
+  assert.deepEqual(
+    accepted!.actions.map((entry) => entry.action),
+    [{ kind: "move", n: 14 }],
+  );
   const later = await match.advance(3);
   assert.equal(later.at(-1)!.frame, accepted!.frame + 3, "the clock went on");
   assert.ok(match.room.hookErrors.includes("validateAction: unlucky number"));
   assert.ok(match.room.hookErrors.includes(`onFrameClosed: observer failed on frame ${accepted!.frame}`));
-  assert.deepEqual(player!.errors.items.map((error) => error.code), [LockstepErrorCode.ACTION_REJECTED], "no strike-worthy error for the sender");
+  assert.deepEqual(
+    player!.errors.items.map((error) => error.code),
+    [LockstepErrorCode.ACTION_REJECTED],
+    "no strike-worthy error for the sender",
+  );
   await match.leave();
 });

@@ -39,7 +39,7 @@ test("/auth/userdata refuses a token revoked by logout, like every other route",
   assert.equal((await call(server.url, "/auth/userdata", { token: session.token })).status, 200);
   await client.logout();
   const after = await call(server.url, "/auth/userdata", { token: session.token });
-  assert.deepEqual([after.status, after.body["error"]], [401, "revoked"]);
+  assert.deepEqual([after.status, after.body.error], [401, "revoked"]);
 });
 
 test("/metrics?token= scopes its cookie to /metrics and lands on /metrics, never on a protocol-relative //", async () => {
@@ -51,7 +51,7 @@ test("/metrics?token= scopes its cookie to /metrics and lands on /metrics, never
   assert.match(cookie, /HttpOnly/i);
   const scraped = await call(server.url, "/metrics", { cookie: cookie.split(";")[0]! });
   assert.equal(scraped.status, 200);
-  assert.match(scraped.body["text"] as string, /lockstep_frames_closed_total/);
+  assert.match(scraped.body.text as string, /lockstep_frames_closed_total/);
 
   const monitorVisit = await call(server.url, `/monitor/?token=${adminToken}&view=rooms`, { redirect: "manual" });
   assert.equal(monitorVisit.headers.get("location"), "/monitor/?view=rooms", "other parameters are kept, the token is not");
@@ -67,13 +67,13 @@ test("admin routes refuse requests another origin could forge; the server's own 
 
   for (const headers of [otherOrigin(), { origin: "https://evil.example" }, { origin: "null" }, { "sec-fetch-site": "cross-site" }]) {
     const forged = await call(server.url, kickPath, { body, token: adminToken, headers });
-    assert.deepEqual([forged.status, forged.body["error"]], [403, "cross_origin_refused"], JSON.stringify(headers));
+    assert.deepEqual([forged.status, forged.body.error], [403, "cross_origin_refused"], JSON.stringify(headers));
   }
   const cookie = (await call(server.url, `/admin/rooms?token=${adminToken}`, { redirect: "manual" })).headers.get("set-cookie")!.split(";")[0]!;
   const cookieOnly = await call(server.url, kickPath, { body, cookie });
-  assert.deepEqual([cookieOnly.status, cookieOnly.body["error"]], [403, "cross_origin_refused"], "a cookie alone does not show who sent the request");
+  assert.deepEqual([cookieOnly.status, cookieOnly.body.error], [403, "cross_origin_refused"], "a cookie alone does not show who sent the request");
   const inspected = await call(server.url, `/admin/rooms/${match.roomId}`, { token: adminToken });
-  assert.equal((inspected.body["players"] as unknown[]).length, 1, "no refused request kicked the player");
+  assert.equal((inspected.body.players as unknown[]).length, 1, "no refused request kicked the player");
 
   const closed = new Promise<number>((resolve) => match.onClose(resolve));
   const fromOwnPage = await call(server.url, kickPath, { body, cookie, headers: ownPage() });
@@ -89,11 +89,11 @@ test("the monitor's API, which can call room methods, refuses cross-site use of 
   const call_ = "/monitor/api/room/call?roomId=x&method=endMatch&args=%5B%5D";
   for (const headers of [otherOrigin(), { "sec-fetch-site": "cross-site" }, {}]) {
     const forged = await call(server.url, call_, { cookie, headers });
-    assert.deepEqual([forged.status, forged.body["error"]], [403, "cross_origin_refused"], JSON.stringify(headers));
+    assert.deepEqual([forged.status, forged.body.error], [403, "cross_origin_refused"], JSON.stringify(headers));
   }
   const page = await call(server.url, "/monitor/api", { cookie, headers: { "sec-fetch-site": "same-origin" } });
   assert.equal(page.status, 200, "the monitor's own page keeps working");
-  assert.ok(Array.isArray(page.body["rooms"]));
+  assert.ok(Array.isArray(page.body.rooms));
   const dashboard = await call(server.url, "/monitor/", { cookie, headers: { "sec-fetch-site": "cross-site" } });
   assert.equal(dashboard.status, 200, "a link to the dashboard page itself still opens");
 });
@@ -124,9 +124,14 @@ test("login takes as long for an unknown email as for a wrong password, and says
 
 test("password reset and email confirmation answer 404 not_supported, and never echo a token into a page", async () => {
   const script = encodeURIComponent('"><script>alert(1)</script>');
-  for (const [method, path] of [["GET", `/auth/reset-password?token=${script}`], ["POST", "/auth/reset-password"], ["POST", "/auth/forgot-password"], ["GET", `/auth/confirm-email?token=${script}`]] as const) {
+  for (const [method, path] of [
+    ["GET", `/auth/reset-password?token=${script}`],
+    ["POST", "/auth/reset-password"],
+    ["POST", "/auth/forgot-password"],
+    ["GET", `/auth/confirm-email?token=${script}`],
+  ] as const) {
     const response = await call(server.url, path, method === "POST" ? { body: { email: ADMIN.email, token: "t", password: "whatever1" } } : {});
-    assert.deepEqual([response.status, response.body["error"]], [404, "not_supported"], `${method} ${path}`);
+    assert.deepEqual([response.status, response.body.error], [404, "not_supported"], `${method} ${path}`);
     assert.doesNotMatch(response.text, /<script/i);
   }
 });
@@ -136,17 +141,17 @@ test("a 7,000-deep JSON body is refused with 400 body_too_deep on every JSON rou
   const routes = ["/auth/login", "/auth/register", "/auth/anonymous", "/auth/refresh", "/admin/rooms/x/end", "/admin/rooms/x/kick"];
   for (const path of routes) {
     const response = await call(server.url, path, { rawBody: deep, token: adminToken });
-    assert.deepEqual([response.status, response.body["error"]], [400, "body_too_deep"], `${path}: ${response.text.slice(0, 200)}`);
+    assert.deepEqual([response.status, response.body.error], [400, "body_too_deep"], `${path}: ${response.text.slice(0, 200)}`);
     assert.doesNotMatch(response.text, LEAK, path);
   }
   // Colyseus serves matchmaking itself; the join check refuses such options before any room is made.
   const started = performance.now();
   const matchmaking = await call(server.url, "/matchmake/joinOrCreate/arena", { rawBody: deep, token: adminToken });
   assert.equal(matchmaking.status, 400, matchmaking.text.slice(0, 200));
-  assert.match(String(matchmaking.body["error"]), /nest at most 32 levels/);
+  assert.match(String(matchmaking.body.error), /nest at most 32 levels/);
   assert.ok(performance.now() - started < 1000, "refused at once, not after retries");
   assert.doesNotMatch(matchmaking.text, LEAK);
   const oversized = await call(server.url, "/admin/rooms/x/end", { body: { result: "x".repeat(64 * 1024) }, token: adminToken });
-  assert.deepEqual([oversized.status, oversized.body["error"]], [413, "body_too_large"]);
+  assert.deepEqual([oversized.status, oversized.body.error], [413, "body_too_large"]);
   assert.doesNotMatch(oversized.text, LEAK);
 });

@@ -50,7 +50,9 @@ async function sides(cluster: TestCluster, proxies: readonly TcpProxy[], pair: P
 const wireCount = (pair: Pair): number => Math.max(pair.ra.wire.length, pair.rb.wire.length);
 const lastFrame = (pair: Pair): number => Math.max(pair.ra.frames.at(-1)!.frame, pair.rb.frames.at(-1)!.frame);
 
-test("a short Redis outage: no frame is sent unstored, the journal keeps its numbers, and after a crash the match continues after the last frame anyone saw", { skip }, async () => {
+test("a short Redis outage: no frame is sent unstored, the journal keeps its numbers, and after a crash the match continues after the last frame anyone saw", {
+  skip,
+}, async () => {
   const { cluster, proxies, close } = await proxiedCluster();
   try {
     const pair = await cluster.pair();
@@ -74,13 +76,17 @@ test("a short Redis outage: no frame is sent unstored, the journal keeps its num
     await Promise.all([play(pair.a, pair.ra, 2), play(pair.b, pair.rb, 2)]);
     assert.ok(lastFrame(pair) > beforeCrash, "frame numbers continue after the crash");
     await assertOneHistory(pair, TEST_REDIS_URL);
-    console.log(`short outage, then SIGKILL: frames lost 0, frames sent while Redis was unreachable ${sentDuring}, last frame before the crash ${beforeCrash}, match continued to ${lastFrame(pair)}`);
+    console.log(
+      `short outage, then SIGKILL: frames lost 0, frames sent while Redis was unreachable ${sentDuring}, last frame before the crash ${beforeCrash}, match continued to ${lastFrame(pair)}`,
+    );
   } finally {
     await close();
   }
 });
 
-test("the owner cut off from Redis past its lease: the other process resumes the match, and the old owner stops without sending a frame of its own", { skip }, async () => {
+test("the owner cut off from Redis past its lease: the other process resumes the match, and the old owner stops without sending a frame of its own", {
+  skip,
+}, async () => {
   const { cluster, proxies, close } = await proxiedCluster();
   try {
     const pair = await cluster.pair();
@@ -113,7 +119,10 @@ test(`Redis unreachable longer than the outage limit: the owner gives the match 
     await Promise.all([play(pair.a, pair.ra, 2), play(pair.b, pair.rb, 2)]);
     const { owner, survivor, proxy, survivorId } = await sides(cluster, proxies, pair);
 
-    const dropped = Promise.all([new Promise((resolve) => pair.a.onDrop(() => resolve(undefined))), new Promise((resolve) => pair.b.onDrop(() => resolve(undefined)))]);
+    const dropped = Promise.all([
+      new Promise((resolve) => pair.a.onDrop(() => resolve(undefined))),
+      new Promise((resolve) => pair.b.onDrop(() => resolve(undefined))),
+    ]);
     const back = bothReconnected(pair);
     const cutAt = Date.now();
     proxy.refuse();

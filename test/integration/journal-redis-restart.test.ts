@@ -68,7 +68,10 @@ test("a journal with a hole is not resumed: recovery logs JOURNAL_HOLE and sets 
     await client.sadd("lockstep:matches", roomId);
     await eventually(async () => assert.equal(await client.sismember("lockstep:matches", roomId), 0, "the match left the active set"));
     assert.equal(await client.hget(`lockstep:match:${roomId}:meta`, "broken"), "JOURNAL_HOLE");
-    assert.ok(cluster.nodes.some((node) => /JOURNAL_HOLE: match holed-match: frame 3 is missing/.test(node.output)), "the refusal is logged with its code");
+    assert.ok(
+      cluster.nodes.some((node) => /JOURNAL_HOLE: match holed-match: frame 3 is missing/.test(node.output)),
+      "the refusal is logged with its code",
+    );
     assert.ok((await client.ttl(`lockstep:match:${roomId}:frames`)) > 0, "the journal is kept for inspection, not forever");
     const up = cluster.nodes.find((node) => node.running)!;
     assert.ok(!(await cluster.adminRooms(up)).rooms.some((room) => room.roomId === roomId), "no room was created for it");

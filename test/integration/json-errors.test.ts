@@ -19,7 +19,7 @@ test("an unexpected error in a route is answered 500 internal_error as JSON, wit
   });
   try {
     const response = await call(failing.url, "/fails");
-    assert.deepEqual([response.status, response.body["error"]], [500, "internal_error"]);
+    assert.deepEqual([response.status, response.body.error], [500, "internal_error"]);
     assert.match(response.headers.get("content-type") ?? "", /application\/json/);
     assert.doesNotMatch(response.text, /secret detail|\/srv\/app/);
     assert.doesNotMatch(response.text, LEAK);

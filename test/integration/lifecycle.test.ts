@@ -40,7 +40,13 @@ test("joins are announced with uid and slot; the match waits for minPlayers and 
   const secondEnter = await first.control.wait((message) => message.type === ControlMessage.ROOM_ENTER && (message.message as PlayerInfo).slot === 1);
   assert.equal((secondEnter.message as PlayerInfo).uid, second.room.sessionId);
   const secondInfo = await second.infos.wait();
-  assert.deepEqual(secondInfo.players.map((player) => [player.slot, player.ready]), [[0, true], [1, false]]);
+  assert.deepEqual(
+    secondInfo.players.map((player) => [player.slot, player.ready]),
+    [
+      [0, true],
+      [1, false],
+    ],
+  );
   assert.equal(room.phase, "waiting", "two players, one not ready");
 
   second.ready();

@@ -42,11 +42,18 @@ test("Redis: a journal with a hole, written at drifting positions or in another 
     await writeRawJournal(prefix, "whole", 5, [5, 6, 7]);
     const redis = new Redis(TEST_REDIS_URL);
     await redis.set(`${prefix}:match:old-layout:meta`, JSON.stringify({ roomId: "old-layout" })).finally(() => redis.quit());
-    await assert.rejects(store.loadMatch("holed"), (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_HOLE && /frame 3 is missing/.test(error.message));
+    await assert.rejects(
+      store.loadMatch("holed"),
+      (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_HOLE && /frame 3 is missing/.test(error.message),
+    );
     await assert.rejects(store.loadMatch("drifted"), (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_HOLE);
     await assert.rejects(store.loadMatch("old-layout"), (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_CORRUPT);
     assert.equal(await store.claim("old-layout", "p1", 5000), true);
-    assert.deepEqual(await store.quarantine({ processId: "p1", leaseTtlMs: 5000 }, "old-layout", JournalErrorCode.JOURNAL_CORRUPT, 60), { status: "ok" }, "even a record of another layout can be set aside");
+    assert.deepEqual(
+      await store.quarantine({ processId: "p1", leaseTtlMs: 5000 }, "old-layout", JournalErrorCode.JOURNAL_CORRUPT, 60),
+      { status: "ok" },
+      "even a record of another layout can be set aside",
+    );
     const whole = await store.loadMatch("whole");
     assert.equal(whole?.firstFrame, 5);
     assert.equal(whole?.frames.length, 3);

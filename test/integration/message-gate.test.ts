@@ -3,7 +3,15 @@ import { after, before, test } from "node:test";
 import { Packr } from "msgpackr";
 import { createRandom } from "../../client-sdk/src/index.ts";
 import { ColyseusCode } from "../../src/protocol/colyseus-envelope.ts";
-import { BinaryMessage, ControlMessage, FrameEventKind, LockstepCloseCode, LockstepErrorCode, encodeAction, type RoomLeaveMessage } from "../../src/protocol/index.ts";
+import {
+  BinaryMessage,
+  ControlMessage,
+  FrameEventKind,
+  LockstepCloseCode,
+  LockstepErrorCode,
+  encodeAction,
+  type RoomLeaveMessage,
+} from "../../src/protocol/index.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
 import { TestPlayer, hex, sameBytes } from "../support/player.ts";
 import { PING_MESSAGE, bytesMessage, dataMessage, requestMessage } from "../support/raw-messages.ts";
@@ -18,7 +26,7 @@ const exotic = new Packr({ structuredClone: true, moreTypes: true });
 
 function cyclicAction(): Uint8Array {
   const action: Record<string, unknown> = { kind: "move", n: 1 };
-  action["self"] = action;
+  action.self = action;
   return exotic.pack(action);
 }
 
@@ -46,7 +54,10 @@ const lastFrameOf = (player: TestPlayer): number => player.frames.items.at(-1)?.
 /** Frames `from..to` arrived live, each once, in order. */
 function assertGapless(player: TestPlayer, from: number, to: number): void {
   const numbers = player.frames.items.map((live) => live.frame.frame).filter((frame) => frame >= from && frame <= to);
-  assert.deepEqual(numbers, Array.from({ length: to - from + 1 }, (_, i) => from + i));
+  assert.deepEqual(
+    numbers,
+    Array.from({ length: to - from + 1 }, (_, i) => from + i),
+  );
 }
 
 test("a cyclic msgpackr structure sent as a plain sync_action, a reload request or room_prepare is refused; the process, the room and the others go on", async () => {
@@ -68,7 +79,10 @@ test("a cyclic msgpackr structure sent as a plain sync_action, a reload request 
   assert.equal((answer.payload as { code: string }).code, LockstepErrorCode.MESSAGE_MALFORMED);
 
   // The binary form with a cycle, a date and a typed array: refused by the action intake.
-  for (const value of [{ kind: "move", n: new Date(0) }, { kind: "move", n: 1, pad: new Float64Array(2) }]) {
+  for (const value of [
+    { kind: "move", n: new Date(0) },
+    { kind: "move", n: 1, pad: new Float64Array(2) },
+  ]) {
     attacker.room.sendBytes(BinaryMessage.SYNC_ACTION, exotic.pack(value));
     await attacker.errors.wait((error) => error.code === LockstepErrorCode.ACTION_MALFORMED && error.message.includes("not plain"));
   }
@@ -87,7 +101,10 @@ test("unknown types and codes and malformed messages are strikes with clear code
   intruder.raw(dataMessage("chat", encodeAction("hello")));
   const unknown = await intruder.errors.wait((error) => error.code === LockstepErrorCode.MESSAGE_UNKNOWN);
   assert.equal(unknown.type, "chat");
-  await assert.rejects(intruder.room.request("secret_admin_call", { please: true }), (error: { reason?: { code?: string } }) => error.reason?.code === LockstepErrorCode.MESSAGE_UNKNOWN);
+  await assert.rejects(
+    intruder.room.request("secret_admin_call", { please: true }),
+    (error: { reason?: { code?: string } }) => error.reason?.code === LockstepErrorCode.MESSAGE_UNKNOWN,
+  );
   intruder.raw(bytesMessage(99, Uint8Array.of(1, 2, 3)));
   await intruder.errors.wait((error) => error.code === LockstepErrorCode.MESSAGE_UNKNOWN && error.type === "99");
   intruder.raw(Uint8Array.of(ColyseusCode.ROOM_INPUT_RELIABLE, 1, 2));
@@ -102,7 +119,11 @@ test("unknown types and codes and malformed messages are strikes with clear code
   assert.equal(await closed, LockstepCloseCode.ABUSE);
   const leave = await witnessPlayer.control.wait((message) => message.type === ControlMessage.ROOM_LEAVE);
   assert.equal((leave.message as RoomLeaveMessage).reason, "kicked");
-  assert.equal(witnessPlayer.control.items.filter((message) => message.type === ControlMessage.ROOM_DROP).length, 0, "released at once, not held for reconnection");
+  assert.equal(
+    witnessPlayer.control.items.filter((message) => message.type === ControlMessage.ROOM_DROP).length,
+    0,
+    "released at once, not held for reconnection",
+  );
   await witnessPlayer.frames.wait((live) => live.frame.entries.some((entry) => entry.type === "event" && entry.kind === FrameEventKind.LEFT));
 });
 
@@ -111,7 +132,10 @@ test("every message counts against the rate, pings included: a ping flood is ref
   const closed = flooder.closes.wait();
   for (let i = 0; i < 200; i++) flooder.raw(PING_MESSAGE);
   assert.equal(await closed, LockstepCloseCode.ABUSE);
-  assert.ok(flooder.errors.items.some((error) => error.code === LockstepErrorCode.RATE_LIMITED), "told why before the close");
+  assert.ok(
+    flooder.errors.items.some((error) => error.code === LockstepErrorCode.RATE_LIMITED),
+    "told why before the close",
+  );
   const leave = await witness.control.wait((message) => message.type === ControlMessage.ROOM_LEAVE);
   assert.equal((leave.message as RoomLeaveMessage).reason, "kicked");
 });
@@ -128,7 +152,11 @@ test("frames carry what the schema accepted, never the sender's extra keys, in b
 
   sender.room.send(ControlMessage.SYNC_ACTION, { kind: "move", n: 6, extra: [1, 2, 3] });
   const plain = await receiver.waitForAction(slot, encodeAction({ kind: "move", n: 6 }));
-  assert.ok(plain.frame.entries.every((entry) => entry.type !== "action" || entry.slot !== slot || !sameBytes(entry.payload, exotic.pack({ kind: "move", n: 6, extra: [1, 2, 3] }))));
+  assert.ok(
+    plain.frame.entries.every(
+      (entry) => entry.type !== "action" || entry.slot !== slot || !sameBytes(entry.payload, exotic.pack({ kind: "move", n: 6, extra: [1, 2, 3] })),
+    ),
+  );
 });
 
 test("a game handler that throws or rejects refuses that message (MESSAGE_FAILED) and the process goes on", async () => {
@@ -147,15 +175,26 @@ function fuzzPayload(next: () => number): Uint8Array {
   const tree = (depth: number): unknown => {
     const kind = Math.floor(next() * (depth > 4 ? 6 : 9));
     switch (kind) {
-      case 0: return null;
-      case 1: return next() < 0.5;
-      case 2: return pick([0, -1, 2 ** 31, -(2 ** 53), 1.5, NaN, Infinity, 2 ** 64]);
-      case 3: return "s".repeat(Math.floor(next() * 40));
-      case 4: return pick([new Date(0), new Set([1]), new Uint16Array(3), 12345678901234567890n, /x+/, new Error("e")]);
-      case 5: return new Uint8Array(Math.floor(next() * 10));
-      case 6: return Array.from({ length: Math.floor(next() * 4) }, () => tree(depth + 1));
-      case 7: return Object.fromEntries(Array.from({ length: Math.floor(next() * 4) }, (_, i) => [pick(["kind", "n", "__proto__", "start_frame", `k${i}`]), tree(depth + 1)]));
-      default: return { kind: "move", n: Math.floor(next() * 100) };
+      case 0:
+        return null;
+      case 1:
+        return next() < 0.5;
+      case 2:
+        return pick([0, -1, 2 ** 31, -(2 ** 53), 1.5, NaN, Infinity, 2 ** 64]);
+      case 3:
+        return "s".repeat(Math.floor(next() * 40));
+      case 4:
+        return pick([new Date(0), new Set([1]), new Uint16Array(3), 12345678901234567890n, /x+/, new Error("e")]);
+      case 5:
+        return new Uint8Array(Math.floor(next() * 10));
+      case 6:
+        return Array.from({ length: Math.floor(next() * 4) }, () => tree(depth + 1));
+      case 7:
+        return Object.fromEntries(
+          Array.from({ length: Math.floor(next() * 4) }, (_, i) => [pick(["kind", "n", "__proto__", "start_frame", `k${i}`]), tree(depth + 1)]),
+        );
+      default:
+        return { kind: "move", n: Math.floor(next() * 100) };
     }
   };
   const encoders = [new Packr(), new Packr({ useRecords: false }), exotic, new Packr({ bundleStrings: true, useRecords: true })];

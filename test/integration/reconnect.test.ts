@@ -59,11 +59,7 @@ test("a dropped client reconnects and catches up with no gap and no duplicate", 
   await flaky.waitForFrame(withAction.frame.frame);
 
   const end = withAction.frame.frame;
-  const assembled = [
-    ...flaky.liveBytes(0, lastBeforeCut),
-    ...gap,
-    ...flaky.liveBytes(resumeFrame + 1, end),
-  ];
+  const assembled = [...flaky.liveBytes(0, lastBeforeCut), ...gap, ...flaky.liveBytes(resumeFrame + 1, end)];
   const reference = steady.liveBytes(0, end);
   assert.equal(assembled.length, end + 1, "one entry per frame: no gap, no duplicate");
   assert.deepEqual(assembled.map(hex), reference.map(hex), "byte-identical to the player who never dropped");
@@ -89,7 +85,10 @@ test("a player who does not return within the window leaves for good; the last o
   const leftFrame = await stays.frames.wait((live) => hasEvent(live.frame, goneSlot, FrameEventKind.LEFT));
   await stays.waitForFrame(leftFrame.frame.frame + 3);
   assert.equal(room.phase, "running", "the match goes on with the remaining player");
-  assert.deepEqual(room.players.map((player) => player.slot), [await stays.slot()]);
+  assert.deepEqual(
+    room.players.map((player) => player.slot),
+    [await stays.slot()],
+  );
 
   await stays.room.leave();
   await room.disposed;

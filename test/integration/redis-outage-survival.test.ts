@@ -17,7 +17,10 @@ const testRedis = new URL(TEST_REDIS_URL);
  */
 const OUTAGE_MS = 12_000;
 
-test("a Redis that refuses connections for 12 s neither brings the process down nor leaves its matchmaking stuck; it serves again once Redis is back", { skip, timeout: 60_000 }, async () => {
+test("a Redis that refuses connections for 12 s neither brings the process down nor leaves its matchmaking stuck; it serves again once Redis is back", {
+  skip,
+  timeout: 60_000,
+}, async () => {
   await flushTestRedis();
   const proxy = await TcpProxy.start(testRedis.hostname, Number(testRedis.port));
   const cluster = await TestCluster.start([`redis://127.0.0.1:${proxy.port}${testRedis.pathname}`]);

@@ -21,13 +21,17 @@ after(async () => {
 test("a client that stops reading and keeps asking for the whole log is paced, never holds more than the bound, and is dropped with its seat held", async () => {
   const feeder = await TestPlayer.join(server.url, "slow");
   const witness = await TestPlayer.joinById(server.url, feeder.room.roomId);
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/flooder.ts", server.url, feeder.room.roomId, "slow-reader", "40000"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/flooder.ts", server.url, feeder.room.roomId, "slow-reader", "40000"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   feeder.ready();
   witness.ready();
   await feeder.starts.wait();
   const room = serverRoom<SlowReaderRoom>(feeder.room.roomId);
-  const readerSession = room.clients.find((client: Client) => client.sessionId !== feeder.room.sessionId && client.sessionId !== witness.room.sessionId)!.sessionId;
+  const readerSession = room.clients.find(
+    (client: Client) => client.sessionId !== feeder.room.sessionId && client.sessionId !== witness.room.sessionId,
+  )!.sessionId;
   const readerSlot = room.players.find((player) => player.sessionId === readerSession)!.slot;
 
   // Fill the log: eight 3.4 KiB actions a frame for two seconds (~7 MB the reader keeps asking for).
@@ -46,14 +50,22 @@ test("a client that stops reading and keeps asking for the whole log is paced, n
     const client = room.clients.find((candidate: Client) => candidate.sessionId === readerSession);
     if (client !== undefined) largest = Math.max(largest, queuedBytes(client));
   }, 20);
-  const dropped = await witness.control.wait((message) => message.type === ControlMessage.ROOM_DROP && (message.message as PlayerInfo).slot === readerSlot, 30_000);
+  const dropped = await witness.control.wait(
+    (message) => message.type === ControlMessage.ROOM_DROP && (message.message as PlayerInfo).slot === readerSlot,
+    30_000,
+  );
   clearInterval(sampler);
   await feeding;
-  console.log(`slow reader dropped after ${(performance.now() - feeder.arrivals[0]!).toFixed(0)} ms of match; largest queue held for it: ${largest} bytes (bound ${room.settings.maxSendQueueBytes})`);
+  console.log(
+    `slow reader dropped after ${(performance.now() - feeder.arrivals[0]!).toFixed(0)} ms of match; largest queue held for it: ${largest} bytes (bound ${room.settings.maxSendQueueBytes})`,
+  );
 
   assert.ok((dropped.message as PlayerInfo).connected === false);
   const largestFrame = Math.max(...witness.frames.items.map((live) => live.bytes.byteLength));
-  assert.ok(largest <= room.settings.maxSendQueueBytes + largestFrame, `queue reached ${largest} bytes (bound ${room.settings.maxSendQueueBytes} + one frame of ${largestFrame})`);
+  assert.ok(
+    largest <= room.settings.maxSendQueueBytes + largestFrame,
+    `queue reached ${largest} bytes (bound ${room.settings.maxSendQueueBytes} + one frame of ${largestFrame})`,
+  );
   assert.ok(largest > room.settings.maxSendQueueBytes / 8, "the reader did fill its queue (the test exercised the bound)");
   assert.equal(witness.control.items.filter((message) => message.type === ControlMessage.ROOM_LEAVE).length, 0, "the seat is held, not released");
   assert.equal(room.phase, "running");

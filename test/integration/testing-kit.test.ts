@@ -17,7 +17,10 @@ test("frames close only when the test advances the clock, exactly as many as ask
   const match = await server.startMatch<ArenaRoom>("arena", { players: 2 });
   assert.equal(match.room.lastFrame, -1, "no frame before the test asks");
   const frames = await match.advance(5);
-  assert.deepEqual(frames.map((frame) => frame.frame), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    frames.map((frame) => frame.frame),
+    [0, 1, 2, 3, 4],
+  );
   assert.equal(match.room.lastFrame, 4);
   for (const player of match.players) assert.equal(player.lastFrame, 4, "every player has every frame");
   await match.leave();
@@ -49,7 +52,22 @@ test("a player who leaves is a LEFT event in the next frame; the others go on", 
   const slot = leaver!.slot;
   await leaver!.leave();
   const [frame] = await match.advance();
-  assert.deepEqual(frame!.events.map((event) => [event.slot, event.kind]), [[slot, FrameEventKind.LEFT]]);
+  assert.deepEqual(
+    frame!.events.map((event) => [event.slot, event.kind]),
+    [[slot, FrameEventKind.LEFT]],
+  );
   assert.equal(stayer!.lastFrame, 0);
+  await match.leave();
+});
+
+test("test tokens carry uid, name and role to the room; anything else is refused as a real verifier would", async () => {
+  const match = await server.createMatch<ArenaRoom>("arena", { players: 1, tokens: [testToken("root", "Root", "admin")] });
+  const [root] = match.players;
+  const info = root!.infos.items[0]!;
+  assert.deepEqual(
+    info.players.map((player) => [player.uid, player.name, player.role]),
+    [["root", "Root", "admin"]],
+  );
+  await assert.rejects(server.join(match.room, "forged"), /not a test token/);
   await match.leave();
 });

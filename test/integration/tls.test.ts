@@ -26,7 +26,13 @@ before(async () => {
     algorithm: "sha256",
     extensions: [
       { name: "basicConstraints", cA: true },
-      { name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: "localhost" },
+          { type: 7, ip: "127.0.0.1" },
+        ],
+      },
     ],
   });
   writeFileSync(certFile, pems.cert);
@@ -68,7 +74,7 @@ test("a client that does not trust the certificate cannot connect", async () => 
 });
 
 test("plain HTTP is not served on the TLS port", async () => {
-  await assert.rejects(fetch(server.url.replace("https:", "http:") + "/auth/userdata"));
+  await assert.rejects(fetch(`${server.url.replace("https:", "http:")}/auth/userdata`));
 });
 
 test("a certificate without its key is refused at startup", () => {

@@ -14,7 +14,11 @@ import { promisify } from "node:util";
  */
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const repo = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string>; dependencies: Record<string, string> };
+const repo = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  version: string;
+  devDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 const sdk = JSON.parse(readFileSync(join(root, "client-sdk/package.json"), "utf8")) as { version: string };
 let work: string;
 let tarball: string;
@@ -46,23 +50,63 @@ before(async () => {
     "colyseus-lockstep": `file:./${tarball}`,
     "colyseus-lockstep-client": `file:./colyseus-lockstep-client-${sdk.version}.tgz`,
   };
-  for (const name of ["@colyseus/core", "@colyseus/ws-transport", "express", "zod", "@colyseus/auth", "@colyseus/better-call", "express-rate-limit", "@electric-sql/pglite", "ioredis", "@colyseus/redis-presence", "@colyseus/redis-driver", "@colyseus/sdk", "@colyseus/testing", "@colyseus/tools", "typescript", "@types/node"]) {
+  for (const name of [
+    "@colyseus/core",
+    "@colyseus/ws-transport",
+    "express",
+    "zod",
+    "@colyseus/auth",
+    "@colyseus/better-call",
+    "express-rate-limit",
+    "@electric-sql/pglite",
+    "ioredis",
+    "@colyseus/redis-presence",
+    "@colyseus/redis-driver",
+    "@colyseus/sdk",
+    "@colyseus/testing",
+    "@colyseus/tools",
+    "typescript",
+    "@types/node",
+  ]) {
     dependencies[name] = pinned(name);
   }
   writeFileSync(join(work, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }, null, 2));
   writeFileSync(
     join(work, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], outDir: "out", skipLibCheck: true }, include: ["*.ts"] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          types: ["node"],
+          outDir: "out",
+          skipLibCheck: true,
+        },
+        include: ["*.ts"],
+      },
+      null,
+      2,
+    ),
   );
   await npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], work);
   writeFileSync(join(work, "open-room.ts"), readmeExample("open-room.ts"));
   writeFileSync(join(work, "accounts-room.ts"), readmeExample("accounts-room.ts"));
+  writeFileSync(join(work, "room-test.ts"), readmeExample("room-test.ts"));
   copyFileSync(join(root, "test/package/consumer-client.mjs"), join(work, "consumer-client.mjs"));
 });
 
 after(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
+
+let compiling: Promise<unknown> | undefined;
+/** Type-checks and compiles the README's examples in the consumer project (once for all tests). */
+function compileExamples(): Promise<unknown> {
+  compiling ??= run(join(work, "node_modules/.bin/tsc"), ["-p", "."], { cwd: work });
+  return compiling;
+}
 
 /** Starts a compiled example with PORT=0 and resolves with the URL it prints. */
 function startExample(file: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
@@ -79,23 +123,34 @@ function startExample(file: string, env: NodeJS.ProcessEnv = {}): Promise<{ chil
   });
 }
 
-async function play(url: string, roomName: string, mode: string): Promise<{ received: { frame: number; action: unknown }; players: string[]; refusedWithoutToken: string | null }> {
+async function play(
+  url: string,
+  roomName: string,
+  mode: string,
+): Promise<{ received: { frame: number; action: unknown }; players: string[]; refusedWithoutToken: string | null }> {
   const { stdout } = await run(process.execPath, ["consumer-client.mjs", url, roomName, mode], { cwd: work, timeout: 60_000 });
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
 
 test("the package holds the compiled library, its declarations, README, LICENSE and docs, and nothing of the applications", () => {
-  for (const expected of ["README.md", "LICENSE", "docs/API.md", "docs/PROTOCOL.md", "package.json"]) assert.ok(packedFiles.includes(expected), `${expected} is packed`);
+  for (const expected of ["README.md", "LICENSE", "docs/API.md", "docs/PROTOCOL.md", "package.json"])
+    assert.ok(packedFiles.includes(expected), `${expected} is packed`);
   for (const entry of ["index", "protocol/index", "accounts/index", "scaling/index", "testing/index"]) {
     assert.ok(packedFiles.includes(`dist/${entry}.js`) && packedFiles.includes(`dist/${entry}.d.ts`), `dist/${entry} and its declarations are packed`);
   }
   const outside = packedFiles.filter((file) => !/^(dist\/|docs\/|README\.md$|LICENSE$|package\.json$)/.test(file));
   assert.deepEqual(outside, []);
-  assert.deepEqual(packedFiles.filter((file) => /(^|\/)(demo|bench|main)(\/|\.)/.test(file)), [], "no demo, benchmark or start script");
+  assert.deepEqual(
+    packedFiles.filter((file) => /(^|\/)(demo|bench|main)(\/|\.)/.test(file)),
+    [],
+    "no demo, benchmark or start script",
+  );
 });
 
 test("every entry point imports without side effects: nothing listens, nothing is printed", async () => {
-  const script = ["colyseus-lockstep", "colyseus-lockstep/protocol", "colyseus-lockstep/accounts", "colyseus-lockstep/scaling", "colyseus-lockstep/testing"].map((entry) => `await import(${JSON.stringify(entry)});`).join("\n");
+  const script = ["colyseus-lockstep", "colyseus-lockstep/protocol", "colyseus-lockstep/accounts", "colyseus-lockstep/scaling", "colyseus-lockstep/testing"]
+    .map((entry) => `await import(${JSON.stringify(entry)});`)
+    .join("\n");
   const started = performance.now();
   const { stdout, stderr } = await run(process.execPath, ["--input-type=module", "--eval", script], { cwd: work, timeout: 30_000 });
   assert.equal(stdout + stderr, "");
@@ -103,7 +158,7 @@ test("every entry point imports without side effects: nothing listens, nothing i
 });
 
 test("the README's first example, copied as is, type-checks, serves, and a client joins and plays", async () => {
-  await run(join(work, "node_modules/.bin/tsc"), ["-p", "."], { cwd: work });
+  await compileExamples();
   const { child, url } = await startExample("open-room.js");
   try {
     const result = await play(url, "arena", "open");
@@ -115,7 +170,7 @@ test("the README's first example, copied as is, type-checks, serves, and a clien
 });
 
 test("the README's accounts example: token-less joins are refused, logged-in players join and play", async () => {
-  await run(join(work, "node_modules/.bin/tsc"), ["-p", "."], { cwd: work });
+  await compileExamples();
   const { child, url } = await startExample("accounts-room.js", { DATA_DIR: join(work, "data") });
   try {
     const result = await play(url, "duel", "accounts");
@@ -125,4 +180,13 @@ test("the README's accounts example: token-less joins are refused, logged-in pla
   } finally {
     child.kill();
   }
+});
+
+test("the README's room test, copied as is, type-checks and passes with node --test", async () => {
+  await compileExamples();
+  // Run as a user would: not as a child of this test runner (which would take over its report).
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const { stdout } = await run(process.execPath, ["--test", "--test-reporter=tap", join("out", "room-test.js")], { cwd: work, env, timeout: 60_000 });
+  assert.match(stdout, /^# pass 1$/m);
+  assert.match(stdout, /^# fail 0$/m);
 });

@@ -59,7 +59,13 @@ export function record(match: LockstepMatch<ArenaAction>): Recording {
       ? Promise.resolve()
       : new Promise((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`frame ${frame} not delivered (last: ${frames.at(-1)?.frame})`)), timeoutMs);
-          waiting.push({ frame, resolve: () => (clearTimeout(timer), resolve()) });
+          waiting.push({
+            frame,
+            resolve: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          });
         });
   return { frames, wire, closes, waitFor };
 }
@@ -100,10 +106,7 @@ const LEAVE_TIMEOUT_MS = 2000;
 
 /** Leaves a match (which also stops its reconnection attempts), without waiting long for a server that may be gone. */
 function leaveQuietly(match: LockstepMatch<ArenaAction>): Promise<unknown> {
-  return Promise.race([
-    match.leave().catch(() => undefined),
-    new Promise((resolve) => setTimeout(resolve, LEAVE_TIMEOUT_MS).unref()),
-  ]);
+  return Promise.race([match.leave().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, LEAVE_TIMEOUT_MS).unref())]);
 }
 
 /** A room as `GET /admin/rooms` lists it. */

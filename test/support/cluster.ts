@@ -72,7 +72,9 @@ export class ClusterNode {
           resolve();
         } else if (this.#child === undefined || this.#closed) {
           this.#watchers.delete(check);
-          reject(new Error(`node on port ${this.port} exited (${this.#child?.exitCode ?? this.#child?.signalCode}) before printing ${pattern}:\n${this.#output}`));
+          reject(
+            new Error(`node on port ${this.port} exited (${this.#child?.exitCode ?? this.#child?.signalCode}) before printing ${pattern}:\n${this.#output}`),
+          );
         }
       };
       this.#watchers.add(check);

@@ -17,13 +17,18 @@ export async function call(
   } = {},
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown>; text: string }> {
   const headers: Record<string, string> = { ...options.headers };
-  if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`;
-  if (options.cookie !== undefined) headers["cookie"] = options.cookie;
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.cookie !== undefined) headers.cookie = options.cookie;
   let body: string | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
-  const response = await fetch(baseUrl + path, { method: options.method ?? (body !== undefined ? "POST" : "GET"), headers, ...(body !== undefined ? { body } : {}), ...(options.redirect ? { redirect: options.redirect } : {}) });
+  const response = await fetch(baseUrl + path, {
+    method: options.method ?? (body !== undefined ? "POST" : "GET"),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(options.redirect ? { redirect: options.redirect } : {}),
+  });
   const text = await response.text();
   let parsed: Record<string, unknown> = {};
   try {

@@ -17,7 +17,10 @@ export async function assertListingsExact(cluster: TestCluster, live: readonly C
   const rooms = answers.get(live[0]!)!.rooms;
 
   const roomIds = rooms.map((room) => room.roomId);
-  assert.ok(roomIds.every((roomId) => typeof roomId === "string" && roomId.length > 0), `room ids ${JSON.stringify(roomIds)} are non-empty`);
+  assert.ok(
+    roomIds.every((roomId) => typeof roomId === "string" && roomId.length > 0),
+    `room ids ${JSON.stringify(roomIds)} are non-empty`,
+  );
   assert.equal(new Set(roomIds).size, roomIds.length, `room ids ${JSON.stringify(roomIds)} are unique`);
   for (const answer of answers.values()) {
     assert.deepEqual(answer.rooms.map((room) => room.roomId).sort(), [...roomIds].sort(), "every process lists the same rooms");
@@ -25,13 +28,20 @@ export async function assertListingsExact(cluster: TestCluster, live: readonly C
 
   for (const room of rooms) {
     assert.ok(room.clients >= 0, `room ${room.roomId} lists ${room.clients} clients`);
-    assert.ok(processIds.includes(room.processId), `room ${room.roomId} is listed on ${room.processId}, which is not a live process (${processIds.join(", ")})`);
+    assert.ok(
+      processIds.includes(room.processId),
+      `room ${room.roomId} is listed on ${room.processId}, which is not a live process (${processIds.join(", ")})`,
+    );
     const hosts = [...answers.values()].filter((answer) => answer.rooms.find((listed) => listed.roomId === room.roomId)?.hostedHere === true);
-    assert.deepEqual(hosts.map((host) => host.processId), [room.processId], `room ${room.roomId} runs exactly where it is listed`);
+    assert.deepEqual(
+      hosts.map((host) => host.processId),
+      [room.processId],
+      `room ${room.roomId} runs exactly where it is listed`,
+    );
     const inspected = await cluster.inspect(room.roomId);
     assert.equal(inspected.status, 200, `room ${room.roomId} answers`);
     // Colyseus counts a seat held for a dropped player as a client, as it does a connected one.
-    const seated = (inspected.body["players"] as unknown[]).length;
+    const seated = (inspected.body.players as unknown[]).length;
     assert.equal(room.clients, seated, `room ${room.roomId} lists ${room.clients} clients for ${seated} seated players`);
   }
 
@@ -48,7 +58,7 @@ export async function assertListingsExact(cluster: TestCluster, live: readonly C
   for (const node of live) {
     const monitor = await call(node.url, "/monitor/api", { token: cluster.adminToken });
     assert.equal(monitor.status, 200, `GET /monitor/api on ${node.url}`);
-    const gridIds = (monitor.body["rooms"] as { roomId: string }[]).map((room) => room.roomId);
+    const gridIds = (monitor.body.rooms as { roomId: string }[]).map((room) => room.roomId);
     assert.deepEqual([...gridIds].sort(), [...roomIds].sort(), `the monitor on ${node.url} shows each room once`);
   }
 }

@@ -38,7 +38,10 @@ export async function assertOneHistory(pair: Pair, redisUrl: string): Promise<St
   const wires = [[...ra.wire], [...rb.wire]];
   const journal = await readJournal(redisUrl, a.roomId);
   assert.ok(journal !== undefined, `match ${a.roomId} is journaled`);
-  for (const [name, recorded] of [["Ann", ra], ["Ben", rb]] as const) {
+  for (const [name, recorded] of [
+    ["Ann", ra],
+    ["Ben", rb],
+  ] as const) {
     assert.ok(consecutiveFromZero(recorded.frames), `${name} got frames ${recorded.frames.map((frame) => frame.frame).join(",")}`);
     assert.deepEqual(contradictions(recorded.wire), [], `${name} never got two versions of a frame`);
   }

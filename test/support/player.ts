@@ -73,7 +73,13 @@ export class TestPlayer {
     room.onMessage(ControlMessage.ROOM_INFO, (message: RoomInfoMessage) => this.infos.push(message));
     room.onMessage(ControlMessage.MATCH_START, (message: MatchStartMessage) => this.starts.push(message));
     room.onMessage(ControlMessage.MATCH_END, (message: MatchEndMessage) => this.ends.push(message));
-    for (const type of [ControlMessage.ROOM_ENTER, ControlMessage.ROOM_LEAVE, ControlMessage.ROOM_PREPARE, ControlMessage.ROOM_DROP, ControlMessage.ROOM_RECONNECT]) {
+    for (const type of [
+      ControlMessage.ROOM_ENTER,
+      ControlMessage.ROOM_LEAVE,
+      ControlMessage.ROOM_PREPARE,
+      ControlMessage.ROOM_DROP,
+      ControlMessage.ROOM_RECONNECT,
+    ]) {
       room.onMessage(type, (message: unknown) => this.control.push({ type, message }));
     }
     room.onLeave((code: number) => this.closes.push(code));
@@ -117,9 +123,7 @@ export class TestPlayer {
 
   /** Waits for the first live frame containing an action of `slot` whose payload equals `payload`. */
   waitForAction(slot: number, payload: Uint8Array): Promise<LiveFrame> {
-    return this.frames.wait((live) =>
-      live.frame.entries.some((entry) => entry.type === "action" && entry.slot === slot && sameBytes(entry.payload, payload)),
-    );
+    return this.frames.wait((live) => live.frame.entries.some((entry) => entry.type === "action" && entry.slot === slot && sameBytes(entry.payload, payload)));
   }
 
   /** Asks for frames with `room.request` and collects the chunks of the answer. */

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 
 /** The PostgreSQL server of this machine and of CI (trust auth, database `test`), unless TEST_DATABASE_URL says otherwise. */
-export const TEST_DATABASE_URL = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /**
  * Why PostgreSQL tests cannot run, or undefined if the server answers. In CI a missing server
@@ -16,7 +16,7 @@ export async function postgresUnavailable(): Promise<string | undefined> {
     return undefined;
   } catch (error) {
     const reason = `PostgreSQL at ${TEST_DATABASE_URL} is not reachable: ${(error as Error).message}`;
-    if (process.env["CI"]) throw new Error(reason);
+    if (process.env.CI) throw new Error(reason);
     console.log(`skipping PostgreSQL tests locally: ${reason}`);
     return reason;
   } finally {

@@ -47,11 +47,16 @@ export class PrivateRedis {
   }
 
   #spawn(): Promise<void> {
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.#child = child;
     let output = "";
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server on port ${this.port} not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server on port ${this.port} not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)),
+        READY_TIMEOUT_MS,
+      );
       child.stdout!.on("data", (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes("Ready to accept connections")) {

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
  * The Redis of this machine and of CI. Tests use their own logical database (15 by default)
  * and empty it first, so they never see or touch another database's keys.
  */
-export const TEST_REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379/15";
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15";
 
 /** Why Redis tests cannot run (printed, tests skip) locally; in CI an unreachable Redis throws. */
 export async function redisUnavailable(): Promise<string | undefined> {
@@ -15,7 +15,7 @@ export async function redisUnavailable(): Promise<string | undefined> {
     return undefined;
   } catch (error) {
     const reason = `Redis at ${TEST_REDIS_URL} is not reachable: ${(error as Error).message}`;
-    if (process.env["CI"]) throw new Error(reason);
+    if (process.env.CI) throw new Error(reason);
     console.log(`skipping Redis tests locally: ${reason}`);
     return reason;
   } finally {

@@ -72,31 +72,54 @@ export class StrictRoom extends TestGameRoom {
 /** Starts on a ready timeout even when nobody is ready. */
 export class TimeoutRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, frameRate: 30, minPlayers: 2, maxPlayers: 3, readyTimeoutMs: 300 };
+    requireAuth: false,
+    frameRate: 30,
+    minPlayers: 2,
+    maxPlayers: 3,
+    readyTimeoutMs: 300,
+  };
 }
 
 /** Two players, default start rule, short reconnection window. */
 export class PairRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, frameRate: 30, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 1 };
+    requireAuth: false,
+    frameRate: 30,
+    minPlayers: 2,
+    maxPlayers: 2,
+    reconnectWindowSeconds: 1,
+  };
 }
 
 /** Two players at 60 Hz with a reconnection window long enough for the SDK's automatic retry. */
 export class ReconnectRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10 };
+    requireAuth: false,
+    frameRate: 60,
+    minPlayers: 2,
+    maxPlayers: 2,
+    reconnectWindowSeconds: 10,
+  };
 }
 
 /** A room whose settings are invalid: creating it must fail with a clear message. */
 export class MisconfiguredRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, minPlayers: 5, maxPlayers: 2, frameRate: 1000 };
+    requireAuth: false,
+    minPlayers: 5,
+    maxPlayers: 2,
+    frameRate: 1000,
+  };
 }
 
 /** A room whose game hooks throw: the frame clock must keep going and the errors must be reported. */
 export class FaultyRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, frameRate: 30, minPlayers: 1, maxPlayers: 2 };
+    requireAuth: false,
+    frameRate: 30,
+    minPlayers: 1,
+    maxPlayers: 2,
+  };
   readonly hookErrors: string[] = [];
 
   override validateAction(action: TestAction): boolean {
@@ -122,7 +145,13 @@ type BroadcastOptions = Parameters<Room["broadcastBytes"]>[2];
  */
 export class LossyRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, frameRate: 60, minPlayers: 2, maxPlayers: 2, reconnectWindowSeconds: 10, reloadChunkFrames: 7 };
+    requireAuth: false,
+    frameRate: 60,
+    minPlayers: 2,
+    maxPlayers: 2,
+    reconnectWindowSeconds: 10,
+    reloadChunkFrames: 7,
+  };
   /** Frame numbers to withhold, by session id. */
   readonly losses = new Map<string, Set<number>>();
 
@@ -157,8 +186,15 @@ export class SoloGatedRoom extends GatedRoom {
  */
 export class FuzzRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, frameRate: 30, minPlayers: 2, maxPlayers: 2, maxMessagesPerSecond: 1_000_000, maxStrikes: 1_000_000,
-    reloadRequestsPerSecond: 1_000_000, reloadBurst: 1_000_000 };
+    requireAuth: false,
+    frameRate: 30,
+    minPlayers: 2,
+    maxPlayers: 2,
+    maxMessagesPerSecond: 1_000_000,
+    maxStrikes: 1_000_000,
+    reloadRequestsPerSecond: 1_000_000,
+    reloadBurst: 1_000_000,
+  };
 
   override onCreate(options?: Record<string, unknown>): void | Promise<unknown> {
     const created = super.onCreate(options);
@@ -180,8 +216,17 @@ export class FloodRoom extends TestGameRoom {
 /** Big actions fill the frame log fast; a small outgoing-queue bound makes a slow reader show quickly. */
 export class SlowReaderRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
-    requireAuth: false, frameRate: 60, minPlayers: 3, maxPlayers: 3, maxActionBytes: 3600, maxActionsPerFrame: 8,
-    maxMessagesPerSecond: 1000, reloadChunkBytes: 16 * 1024, maxSendQueueBytes: 256 * 1024, reconnectWindowSeconds: 30 };
+    requireAuth: false,
+    frameRate: 60,
+    minPlayers: 3,
+    maxPlayers: 3,
+    maxActionBytes: 3600,
+    maxActionsPerFrame: 8,
+    maxMessagesPerSecond: 1000,
+    reloadChunkBytes: 16 * 1024,
+    maxSendQueueBytes: 256 * 1024,
+    reconnectWindowSeconds: 30,
+  };
 }
 
 /** Records every hook call, in order, as `hook:detail`. */

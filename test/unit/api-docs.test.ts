@@ -19,10 +19,18 @@ const ENTRIES: Readonly<Record<string, string>> = {
 function exportedNames(file: string): Set<string> {
   const text = readFileSync(file, "utf8");
   const names = new Set<string>();
-  for (const match of text.matchAll(/^export\s+(?:declare\s+)?(?:abstract\s+)?(?:const|let|function\*?|async function|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm)) names.add(match[1]!);
+  for (const match of text.matchAll(
+    /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:const|let|function\*?|async function|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm,
+  ))
+    names.add(match[1]!);
   for (const match of text.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}/gm)) {
     for (const part of match[1]!.split(",")) {
-      const name = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/).at(-1)!.trim();
+      const name = part
+        .trim()
+        .replace(/^type\s+/, "")
+        .split(/\s+as\s+/)
+        .at(-1)!
+        .trim();
       if (name !== "") names.add(name);
     }
   }
@@ -38,7 +46,10 @@ function documentedNames(): Map<string, Set<string>> {
   let current: Set<string> | undefined;
   for (const line of readFileSync(resolve(root, "docs/API.md"), "utf8").split("\n")) {
     const heading = /^## `([^`]+)`/.exec(line);
-    if (heading !== null) sections.set(heading[1]!, (current = new Set()));
+    if (heading !== null) {
+      current = new Set();
+      sections.set(heading[1]!, current);
+    }
     const item = /^- `([^`]+)` — \S/.exec(line);
     if (item !== null) current?.add(item[1]!);
   }
@@ -47,7 +58,9 @@ function documentedNames(): Map<string, Set<string>> {
 
 test("package.json exports exactly the documented entry points, each built from its source", () => {
   const exports = (JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")) as { exports: Record<string, unknown> }).exports;
-  const entries = Object.keys(exports).filter((key) => key !== "./package.json").map((key) => (key === "." ? "colyseus-lockstep" : `colyseus-lockstep/${key.slice(2)}`));
+  const entries = Object.keys(exports)
+    .filter((key) => key !== "./package.json")
+    .map((key) => (key === "." ? "colyseus-lockstep" : `colyseus-lockstep/${key.slice(2)}`));
   assert.deepEqual(entries.sort(), Object.keys(ENTRIES).sort());
   assert.deepEqual([...documentedNames().keys()].sort(), Object.keys(ENTRIES).sort());
 });

@@ -27,7 +27,9 @@ function sourceFiles(folder: string): string[] {
 /** Relative imports of a file, resolved to paths from the repository root. */
 function relativeImports(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  const specifiers = [...text.matchAll(/(?:import|export)\s(?:[^;"]*?from\s+)?"(\.[^"]+)"/g), ...text.matchAll(/import\("(\.[^"]+)"\)/g)].map((match) => match[1]!);
+  const specifiers = [...text.matchAll(/(?:import|export)\s(?:[^;"]*?from\s+)?"(\.[^"]+)"/g), ...text.matchAll(/import\("(\.[^"]+)"\)/g)].map(
+    (match) => match[1]!,
+  );
   return specifiers.map((specifier) => relative(root, resolve(dirname(file), specifier)));
 }
 

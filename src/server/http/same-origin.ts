@@ -6,7 +6,7 @@ const OWN_FETCH_SITES = new Set(["same-origin", "none"]);
 
 /** True if the request brings its own token (header or `?token=`) rather than relying on a cookie a browser adds by itself. */
 function carriesExplicitToken(request: Request): boolean {
-  return bearerToken(request.headers.authorization) !== undefined || typeof request.query["token"] === "string";
+  return bearerToken(request.headers.authorization) !== undefined || typeof request.query.token === "string";
 }
 
 /** The `host:port` of an `Origin` header, or undefined for `null` and anything unparsable. */

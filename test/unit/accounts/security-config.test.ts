@@ -62,7 +62,10 @@ test("numbers and lists from the environment are checked and normalized", () => 
   assert.throws(() => loadSecurityConfig({ JWT_SECRET, TOKEN_TTL_SECONDS: "-5" }), /TOKEN_TTL_SECONDS must be a positive integer/);
   assert.throws(() => loadSecurityConfig({ JWT_SECRET, DATABASE_STATEMENT_TIMEOUT_MS: "soon" }), /DATABASE_STATEMENT_TIMEOUT_MS must be a positive integer/);
   assert.equal(loadSecurityConfig({ JWT_SECRET, DATABASE_CONNECT_TIMEOUT_MS: "1500" }).databaseConnectTimeoutMs, 1500);
-  assert.deepEqual(loadSecurityConfig({ JWT_SECRET, ADMIN_EMAILS: " Boss@Example.com ,, ops@example.com" }).adminEmails, ["boss@example.com", "ops@example.com"]);
+  assert.deepEqual(loadSecurityConfig({ JWT_SECRET, ADMIN_EMAILS: " Boss@Example.com ,, ops@example.com" }).adminEmails, [
+    "boss@example.com",
+    "ops@example.com",
+  ]);
 });
 
 test("roles grant permissions", () => {

@@ -12,7 +12,11 @@ const match: MatchInfo = {
 };
 
 const move = (slot: number, dx: number, dy: number) => ({ slot, uid: `u${slot}`, action: { type: "move" as const, dx, dy } });
-const frame = (n: number, actions: LockstepFrame<ArenaAction>["actions"], events: LockstepFrame<ArenaAction>["events"] = []): LockstepFrame<ArenaAction> => ({ frame: n, actions, events });
+const frame = (n: number, actions: LockstepFrame<ArenaAction>["actions"], events: LockstepFrame<ArenaAction>["events"] = []): LockstepFrame<ArenaAction> => ({
+  frame: n,
+  actions,
+  events,
+});
 
 test("the same seed and frames give the same state and hash", () => {
   const frames = Array.from({ length: 50 }, (_, n) => frame(n, [move(n % 2, n % 3 === 0 ? 1 : -1, n % 5 === 0 ? 1 : 0)]));
@@ -39,5 +43,8 @@ test("moves stay on the grid, coins score and respawn, leavers vanish", () => {
   assert.notDeepEqual(state.coin, { x: 1, y: 0 }, "a new coin appears elsewhere");
 
   stepArena(state, frame(101, [], [{ slot: 1, uid: "u1", kind: FrameEventKind.LEFT }]));
-  assert.deepEqual(state.players.map((p) => p.slot), [0]);
+  assert.deepEqual(
+    state.players.map((p) => p.slot),
+    [0],
+  );
 });

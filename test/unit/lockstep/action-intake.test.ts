@@ -73,7 +73,7 @@ test("the game's validateAction hook refuses with its reason, without a strike",
   const { queue, intake } = setup((action, who, frame) => {
     seen.push([action, frame]);
     assert.equal(who.uid, "u1");
-    return action.dx === 0 ? "standing still" : action.dx === -1 ? false : true;
+    return action.dx === 0 ? "standing still" : action.dx !== -1;
   });
   const reason = refusal(intake.admit(player, 7, encodeAction({ dx: 0 })));
   assert.equal(reason.error.code, LockstepErrorCode.ACTION_REJECTED);
@@ -81,6 +81,9 @@ test("the game's validateAction hook refuses with its reason, without a strike",
   assert.equal(reason.strike, false);
   assert.equal(refusal(intake.admit(player, 7, encodeAction({ dx: -1 }))).error.code, LockstepErrorCode.ACTION_REJECTED);
   assert.equal(intake.admit(player, 7, encodeAction({ dx: 1 })).accepted, true);
-  assert.deepEqual(seen.map(([, frame]) => frame), [7, 7, 7]);
+  assert.deepEqual(
+    seen.map(([, frame]) => frame),
+    [7, 7, 7],
+  );
   assert.equal(queue.take().length, 1, "only the accepted action is queued");
 });

@@ -21,7 +21,10 @@ test("stores frames and gives back exactly the bytes appended", () => {
   for (let frame = 10; frame < 60; frame++) assert.deepEqual(log.get(frame), appended[frame - 10]);
   assert.equal(log.get(9), undefined);
   assert.equal(log.get(60), undefined);
-  assert.equal(log.storedBytes, appended.reduce((sum, bytes) => sum + bytes.byteLength, 0));
+  assert.equal(
+    log.storedBytes,
+    appended.reduce((sum, bytes) => sum + bytes.byteLength, 0),
+  );
 });
 
 test("runs cover a range contiguously across storage blocks", () => {

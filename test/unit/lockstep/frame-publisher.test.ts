@@ -10,7 +10,13 @@ import { MemoryMatchStore } from "../../support/memory-match-store.ts";
 
 const OUTAGE_LIMIT_MS = 15_000;
 const OWNER: JournalOwner = { processId: "p1", leaseTtlMs: 3_600_000 };
-const RECORD: PersistedMatch = { roomId: "room", roomName: "arena", match: { players: [], seed: 1, frame_rate: 30, start_frame: 0 }, seats: [], status: "running" };
+const RECORD: PersistedMatch = {
+  roomId: "room",
+  roomName: "arena",
+  match: { players: [], seed: 1, frame_rate: 30, start_frame: 0 },
+  seats: [],
+  status: "running",
+};
 
 /** Simulated time for the publisher's retries and outage limit. */
 class FakeTime implements MonotonicClock, Timers {
@@ -80,10 +86,20 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 
 function setup(options: { maxBytes?: number; blockBytes?: number } = {}) {
   const time = new FakeTime();
-  const log = new FrameLog({ firstFrame: 0, maxBytes: options.maxBytes ?? 1 << 20, ...(options.blockBytes !== undefined ? { blockBytes: options.blockBytes } : {}) });
+  const log = new FrameLog({
+    firstFrame: 0,
+    maxBytes: options.maxBytes ?? 1 << 20,
+    ...(options.blockBytes !== undefined ? { blockBytes: options.blockBytes } : {}),
+  });
   const sent: number[] = [];
   const failures: PublishFailure[] = [];
-  const publisher = new FramePublisher({ log, send: (bytes) => sent.push(frameNumberOf(bytes)), onFailure: (reason) => failures.push(reason), clock: time, timers: time });
+  const publisher = new FramePublisher({
+    log,
+    send: (bytes) => sent.push(frameNumberOf(bytes)),
+    onFailure: (reason) => failures.push(reason),
+    clock: time,
+    timers: time,
+  });
   const journal = new SwitchableJournal();
   publisher.attach(journal);
   /** Closes the next frame, as the room's clock does, `periodMs` after the previous one. */
@@ -112,7 +128,10 @@ test("a frame goes out only once stored, in order; frames closed during a write 
   close();
   await settle();
   assert.deepEqual(sent, [0, 1, 2]);
-  assert.deepEqual(journal.writes, [{ from: 0, count: 1 }, { from: 1, count: 2 }]);
+  assert.deepEqual(journal.writes, [
+    { from: 0, count: 1 },
+    { from: 1, count: 2 },
+  ]);
   assert.equal((await journal.memory.loadMatch("room"))?.frames.length, 3);
 });
 
@@ -131,7 +150,11 @@ test("while the store is unreachable nothing is sent; writes are retried with ba
   journal.reachable = true;
   time.advance(1000);
   await settle();
-  assert.deepEqual(sent, Array.from({ length: 61 }, (_, frame) => frame), "every frame, once, in order");
+  assert.deepEqual(
+    sent,
+    Array.from({ length: 61 }, (_, frame) => frame),
+    "every frame, once, in order",
+  );
   assert.equal(journal.writes.at(-1)!.count, 60, "the backlog went in one write");
   assert.deepEqual(failures, []);
 });

@@ -103,11 +103,21 @@ test("a stalled event loop closes every missed frame at once, in order", () => {
   time.runUntil(time.now());
   const caughtUp = closed.slice(before);
   assert.equal(caughtUp.length, 30, "the 30 frames due during the stall");
-  assert.deepEqual(caughtUp.map((entry) => entry.frame), Array.from({ length: 30 }, (_, i) => 106 + i));
-  assert.ok(caughtUp.every((entry) => entry.at === 1200), "all closed at the same wake-up");
+  assert.deepEqual(
+    caughtUp.map((entry) => entry.frame),
+    Array.from({ length: 30 }, (_, i) => 106 + i),
+  );
+  assert.ok(
+    caughtUp.every((entry) => entry.at === 1200),
+    "all closed at the same wake-up",
+  );
   time.runUntil(2001);
   const numbers = closed.map((entry) => entry.frame);
-  assert.deepEqual(numbers, Array.from({ length: numbers.length }, (_, i) => 100 + i), "no skip, no repeat");
+  assert.deepEqual(
+    numbers,
+    Array.from({ length: numbers.length }, (_, i) => 100 + i),
+    "no skip, no repeat",
+  );
   assert.equal(numbers.length, 60, "back on schedule: 2 s at 30 Hz");
 });
 
@@ -119,7 +129,10 @@ test("stop ends ticking and start cannot run twice", () => {
   time.runUntil(350);
   scheduler.stop();
   time.runUntil(10_000);
-  assert.deepEqual(closed.map((entry) => entry.frame), [0, 1, 2]);
+  assert.deepEqual(
+    closed.map((entry) => entry.frame),
+    [0, 1, 2],
+  );
   assert.equal(scheduler.lastClosedFrame, 2);
   assert.equal(scheduler.running, false);
 });

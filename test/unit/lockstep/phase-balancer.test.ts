@@ -22,7 +22,14 @@ test("released slots are reused first; other frame rates have their own slots", 
   balancer.acquire(20, 0);
   first.release();
   first.release();
-  assert.equal(balancer.loadOf(20).reduce((sum, count) => sum + count, 0), 1, "release is idempotent");
+  assert.equal(
+    balancer.loadOf(20).reduce((sum, count) => sum + count, 0),
+    1,
+    "release is idempotent",
+  );
   assert.equal(balancer.acquire(20, 0).startAt, first.startAt, "the freed slot is the least loaded");
-  assert.equal(balancer.loadOf(60).reduce((sum, count) => sum + count, 0), 0);
+  assert.equal(
+    balancer.loadOf(60).reduce((sum, count) => sum + count, 0),
+    0,
+  );
 });

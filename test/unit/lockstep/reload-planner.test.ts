@@ -27,10 +27,19 @@ test("chunks respect the frame limit and reproduce the log in order", () => {
   const { log, bytes } = filledLog(100, (frame) => frame % 5);
   const chunks = buildReloadChunks(log, asRange(checkReloadRange(log, 0, undefined)), 9, { maxFrames: 30, maxBytes: 1 << 20 });
   const decoded = chunks.map(decodeReloadChunk);
-  assert.deepEqual(decoded.map((chunk) => chunk.frames.length), [30, 30, 30, 10]);
-  assert.deepEqual(decoded.map((chunk) => chunk.final), [false, false, false, true]);
+  assert.deepEqual(
+    decoded.map((chunk) => chunk.frames.length),
+    [30, 30, 30, 10],
+  );
+  assert.deepEqual(
+    decoded.map((chunk) => chunk.final),
+    [false, false, false, true],
+  );
   assert.ok(decoded.every((chunk) => chunk.requestId === 9));
-  assert.deepEqual(decoded.flatMap((chunk) => chunk.frameBytes), bytes);
+  assert.deepEqual(
+    decoded.flatMap((chunk) => chunk.frameBytes),
+    bytes,
+  );
 });
 
 test("chunks respect the byte limit; a frame larger than the limit goes alone", () => {
@@ -42,7 +51,10 @@ test("chunks respect the byte limit; a frame larger than the limit goes alone", 
     assert.ok(size <= 100 || chunk.frames.length === 1, `chunk of ${size} bytes with ${chunk.frames.length} frames`);
   }
   assert.ok(decoded.some((chunk) => chunk.frames.length === 1 && chunk.frames[0]!.frame === 10));
-  assert.deepEqual(decoded.flatMap((chunk) => chunk.frameBytes), bytes.slice(2, 18));
+  assert.deepEqual(
+    decoded.flatMap((chunk) => chunk.frameBytes),
+    bytes.slice(2, 18),
+  );
 });
 
 test("asking for the frame after the last gives one empty final chunk", () => {
@@ -66,5 +78,5 @@ test("out-of-range, evicted and inverted requests are named errors", () => {
   for (let frame = 0; frame < 2000; frame++) small.append(frameToBytes({ frame, entries: [] }));
   const evicted = checkReloadRange(small, 0, undefined);
   assert.ok("code" in evicted && evicted.code === LockstepErrorCode.FRAME_EVICTED);
-  assert.equal(evicted.details?.["first_frame"], small.firstFrame);
+  assert.equal(evicted.details?.first_frame, small.firstFrame);
 });

@@ -36,11 +36,20 @@ test("varuint refuses values it cannot carry exactly", () => {
 
 test("reader reports truncation and overlong varints with stable codes", () => {
   const truncated = new ByteReader(Uint8Array.of(0x80));
-  assert.throws(() => truncated.varuint(), (error: unknown) => error instanceof ProtocolError && error.code === ProtocolErrorCode.TRUNCATED);
+  assert.throws(
+    () => truncated.varuint(),
+    (error: unknown) => error instanceof ProtocolError && error.code === ProtocolErrorCode.TRUNCATED,
+  );
   const overlong = new ByteReader(new Uint8Array(9).fill(0xff));
-  assert.throws(() => overlong.varuint(), (error: unknown) => error instanceof ProtocolError && error.code === ProtocolErrorCode.VARINT_OVERFLOW);
+  assert.throws(
+    () => overlong.varuint(),
+    (error: unknown) => error instanceof ProtocolError && error.code === ProtocolErrorCode.VARINT_OVERFLOW,
+  );
   const short = new ByteReader(Uint8Array.of(1, 2));
-  assert.throws(() => short.bytesView(3), (error: unknown) => error instanceof ProtocolError && error.code === ProtocolErrorCode.TRUNCATED);
+  assert.throws(
+    () => short.bytesView(3),
+    (error: unknown) => error instanceof ProtocolError && error.code === ProtocolErrorCode.TRUNCATED,
+  );
 });
 
 test("writer grows past its initial capacity and keeps every byte", () => {

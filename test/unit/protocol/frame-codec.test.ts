@@ -56,7 +56,10 @@ test("reload chunk: golden bytes, and frames come back byte for byte", () => {
   const chunk = decodeReloadChunk(bytes);
   assert.equal(chunk.requestId, 7);
   assert.equal(chunk.final, true);
-  assert.deepEqual(chunk.frames.map((frame) => frame.frame), [0, 1]);
+  assert.deepEqual(
+    chunk.frames.map((frame) => frame.frame),
+    [0, 1],
+  );
   assert.deepEqual(chunk.frameBytes, [first, second]);
   assert.throws(() => decodeReloadChunk(fromHex("07 04 00")), isProtocolError(ProtocolErrorCode.INVALID_VALUE), "unknown flag");
   assert.throws(() => decodeReloadChunk(fromHex("07 00 05 0000")), isProtocolError(ProtocolErrorCode.TRUNCATED));

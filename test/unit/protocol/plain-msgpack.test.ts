@@ -8,7 +8,10 @@ import { ProtocolError, ProtocolErrorCode } from "../../../src/protocol/protocol
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s/g, ""), "hex"));
 
 function refusedWith(bytes: Uint8Array, code: ProtocolErrorCode, options?: Parameters<typeof assertPlainMsgpack>[3]): void {
-  assert.throws(() => assertPlainMsgpack(bytes, 0, bytes.byteLength, options), (error: unknown) => error instanceof ProtocolError && error.code === code);
+  assert.throws(
+    () => assertPlainMsgpack(bytes, 0, bytes.byteLength, options),
+    (error: unknown) => error instanceof ProtocolError && error.code === code,
+  );
 }
 
 /** What `@colyseus/sdk` sends: msgpackr's default encoder (records on). */
@@ -18,15 +21,45 @@ const exoticPackr = new Packr({ structuredClone: true, moreTypes: true });
 
 test("plain values pass, the way the action codec writes them", () => {
   const values: unknown[] = [
-    null, true, false, 0, 127, -32, 255, -129, 65_535, 2 ** 32, -(2 ** 40), 1.5, -0.25, "", "move", "é".repeat(40), "x".repeat(70_000),
-    [], [1, [2, [3]]], {}, { type: "move", dx: 1, dy: -1 }, { nested: { list: [1, "two", { three: 3 }] } }, new Uint8Array([1, 2, 3]),
-    { 1: "integer keys are fine" }, Array.from({ length: 20 }, (_, i) => ({ i })),
+    null,
+    true,
+    false,
+    0,
+    127,
+    -32,
+    255,
+    -129,
+    65_535,
+    2 ** 32,
+    -(2 ** 40),
+    1.5,
+    -0.25,
+    "",
+    "move",
+    "é".repeat(40),
+    "x".repeat(70_000),
+    [],
+    [1, [2, [3]]],
+    {},
+    { type: "move", dx: 1, dy: -1 },
+    { nested: { list: [1, "two", { three: 3 }] } },
+    new Uint8Array([1, 2, 3]),
+    { 1: "integer keys are fine" },
+    Array.from({ length: 20 }, (_, i) => ({ i })),
   ];
   for (const value of values) assertPlainMsgpack(encodeAction(value));
 });
 
 test("msgpackr records and undefined (what @colyseus/sdk sends) pass only when allowed, and decode to plain objects", () => {
-  const value = { kind: "move", n: 7, list: [{ a: 1, b: 2 }, { a: 3, b: 4 }], gone: undefined };
+  const value = {
+    kind: "move",
+    n: 7,
+    list: [
+      { a: 1, b: 2 },
+      { a: 3, b: 4 },
+    ],
+    gone: undefined,
+  };
   const bytes = sdkPackr.pack(value);
   assert.equal(bytes[0], 0xd4, "a record definition opens the message");
   assertPlainMsgpack(bytes, 0, bytes.byteLength, { msgpackrRecords: true });
@@ -38,7 +71,7 @@ test("msgpackr records and undefined (what @colyseus/sdk sends) pass only when a
 
 test("extensions are refused: cycles, dates, sets, maps, typed arrays, errors, regular expressions, big integers", () => {
   const cyclic: Record<string, unknown> = { kind: "move" };
-  cyclic["self"] = cyclic;
+  cyclic.self = cyclic;
   const exotic: unknown[] = [cyclic, new Date(0), new Set([1]), new Map([[{}, 1]]), new Float32Array(2), new Error("x"), /a+/, 2n ** 70n];
   for (const value of exotic) {
     const bytes = exoticPackr.pack(value);
