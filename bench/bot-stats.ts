@@ -1,6 +1,7 @@
 import { Histogram } from "../src/lockstep/histogram.ts";
+import { ArrivalRecorder } from "./arrival.ts";
 
-/** What one bot saw. Merged into the run's totals by the bot driver. */
+/** What one bot saw. Merged into each window's totals by the bot driver. */
 export class BotStats {
   framesReceived = 0;
   frameMessageBytes = 0;
@@ -10,11 +11,17 @@ export class BotStats {
   duplicated = 0;
   inputsSent = 0;
   readonly inputToFrame = new Histogram();
+  readonly arrival: ArrivalRecorder;
   #lastFrame: number | undefined;
   readonly #sentAt = new Map<number, number>();
 
-  /** Records a frame message of `size` bytes carrying frame number `frame`. */
-  frame(frame: number, size: number): void {
+  constructor(frameRate: number) {
+    this.arrival = new ArrivalRecorder(frameRate);
+  }
+
+  /** Records a frame message of `size` bytes carrying frame number `frame`, which arrived at `now`. */
+  frame(frame: number, size: number, now: number): void {
+    this.arrival.arrived(frame, now);
     this.framesReceived++;
     this.frameMessageBytes += size;
     this.wsHeaderBytes += size < 126 ? 2 : size < 65_536 ? 4 : 10;
@@ -26,21 +33,21 @@ export class BotStats {
     if (last === undefined || frame > last) this.#lastFrame = frame;
   }
 
-  sent(sequence: number): void {
+  sent(sequence: number, now: number): void {
     this.inputsSent++;
-    this.#sentAt.set(sequence, performance.now());
+    this.#sentAt.set(sequence, now);
   }
 
-  /** This bot's input `sequence` appeared in a frame. */
-  seen(sequence: number): void {
+  /** This bot's input `sequence` appeared in a frame that arrived at `now`. */
+  seen(sequence: number, now: number): void {
     const at = this.#sentAt.get(sequence);
     if (at === undefined) return;
     this.#sentAt.delete(sequence);
-    this.inputToFrame.record(performance.now() - at);
+    this.inputToFrame.record(now - at);
   }
 
-  /** Starts the measured window: counts restart, continuity is kept. */
-  reset(): void {
+  /** Starts a window: counts restart (frame continuity and the best arrival are kept). */
+  startWindow(): void {
     this.framesReceived = 0;
     this.frameMessageBytes = 0;
     this.wsHeaderBytes = 0;
@@ -48,5 +55,6 @@ export class BotStats {
     this.duplicated = 0;
     this.inputsSent = 0;
     this.inputToFrame.reset();
+    this.arrival.startWindow();
   }
 }

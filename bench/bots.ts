@@ -1,13 +1,16 @@
 // The bot driver: one process holding every simulated player of a run, on loopback only, for
 // a bounded time. Reads its workload from BENCH_WORKLOAD (JSON) and the server from BENCH_URL;
-// prints progress on stderr and, at the end, one JSON report on stdout.
+// prints progress on stderr, a line on stdout at every window boundary (so the runner can read
+// the server's side of the same window), and at the end one JSON report on stdout.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Client as SdkClient, type Room as SdkRoom } from "@colyseus/sdk";
-import { WebSocket } from "ws";
-import { Histogram } from "../src/lockstep/histogram.ts";
-import { ByteReader } from "../src/protocol/byte-reader.ts";
 import { encodeAction } from "colyseus-lockstep/protocol";
+import { WebSocket, type ClientOptions } from "ws";
+import { Histogram } from "../src/lockstep/histogram.ts";
 import { BotStats } from "./bot-stats.ts";
+import { scanLockstepFrame, scanRelayFrame } from "./frame-scan.ts";
 import { ACTION_TYPE, makeInput, readInput, type Workload } from "./workload.ts";
+import type { BotWindow } from "./run-workload.ts";
 
 const workload = JSON.parse(process.env.BENCH_WORKLOAD!) as Workload;
 const url = process.env.BENCH_URL!;
@@ -18,35 +21,24 @@ const JOIN_ROOM = 10;
 const ROOM_DATA_BYTES = 17;
 const SYNC_FRAME_TYPE = 1;
 
+/**
+ * Bots are as light as a client can be, so that they cost less than the server they measure:
+ * raw `ws` (no SDK, no decoding of anything but the frame number and their own input), one
+ * reused input buffer each, no UTF-8 validation, and an all-zero mask (loopback: masking
+ * protects proxies, and `ws` skips the XOR pass for a zero mask).
+ */
+const SOCKET_OPTIONS: ClientOptions = { perMessageDeflate: false, skipUTF8Validation: true, generateMask: (mask) => void mask.fill(0) };
+
 interface Bot {
   readonly stats: BotStats;
   close(): void;
 }
 
-/** Decodes a lockstep frame just enough: its number and the bot ids and sequences of its actions. */
-function scanLockstepFrame(bytes: Uint8Array, offset: number, botId: number, stats: BotStats): void {
-  const reader = new ByteReader(bytes, offset);
-  const frame = reader.varuint();
-  stats.frame(frame, bytes.byteLength);
-  const count = reader.varuint();
-  for (let i = 0; i < count; i++) {
-    const header = reader.varuint();
-    if (header % 2 === 1) {
-      reader.u8();
-      continue;
-    }
-    const payload = reader.bytesView(reader.varuint());
-    // Actions are msgpack bin8: two header bytes, then the input.
-    const input = readInput(payload, 2);
-    if (input.botId === botId) stats.seen(input.sequence);
-  }
-}
-
-/** A bot on a LockstepRoom, speaking the Colyseus wire protocol over raw `ws` (as light as a client can be). */
+/** A bot on a LockstepRoom, speaking the Colyseus wire protocol over raw `ws`. */
 async function lockstepBot(botId: number, seat: { roomId: string; processId: string; sessionId: string }): Promise<Bot> {
-  const stats = new BotStats();
+  const stats = new BotStats(workload.frameRate);
   const host = new URL(url).host;
-  const socket = new WebSocket(`ws://${host}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
+  const socket = new WebSocket(`ws://${host}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`, SOCKET_OPTIONS);
   socket.binaryType = "nodebuffer";
   let sequence = 0;
   // One message buffer per bot, reused: [ROOM_DATA_BYTES][type][msgpack bin8 header][input].
@@ -55,14 +47,15 @@ async function lockstepBot(botId: number, seat: { roomId: string; processId: str
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
     socket.on("message", (data: Buffer) => {
+      const now = performance.now();
       const code = data[0];
       if (code === JOIN_ROOM) {
         socket.send(Uint8Array.of(JOIN_ROOM));
         resolve();
       } else if (code === ROOM_DATA_BYTES && data[1] === SYNC_FRAME_TYPE) {
-        scanLockstepFrame(data, 2, botId, stats);
+        scanLockstepFrame(data, 2, botId, stats, now);
         message.writeUInt32BE(++sequence, 8);
-        stats.sent(sequence);
+        stats.sent(sequence, now);
         socket.send(message);
       }
     });
@@ -72,23 +65,16 @@ async function lockstepBot(botId: number, seat: { roomId: string; processId: str
 
 /** A bot on the bare relay: raw `ws`, hand-written frames. */
 async function relayBot(botId: number): Promise<Bot> {
-  const stats = new BotStats();
-  const socket = new WebSocket(url.replace("http", "ws"));
+  const stats = new BotStats(workload.frameRate);
+  const socket = new WebSocket(url.replace("http", "ws"), SOCKET_OPTIONS);
   socket.binaryType = "nodebuffer";
   let sequence = 0;
   const input = Buffer.from(makeInput(workload.inputBytes, botId, 0));
   socket.on("message", (data: Buffer) => {
-    stats.frame(data.readUInt32LE(0), data.byteLength);
-    const count = data.readUInt8(4);
-    let offset = 5;
-    for (let i = 0; i < count; i++) {
-      const length = data.readUInt8(offset + 1);
-      const input = readInput(data, offset + 2);
-      if (input.botId === botId) stats.seen(input.sequence);
-      offset += 2 + length;
-    }
+    const now = performance.now();
+    scanRelayFrame(data, botId, stats, now);
     input.writeUInt32BE(++sequence, 4);
-    stats.sent(sequence);
+    stats.sent(sequence, now);
     socket.send(input);
   });
   await new Promise<void>((resolve, reject) => {
@@ -98,14 +84,20 @@ async function relayBot(botId: number): Promise<Bot> {
   return { stats, close: () => socket.terminate() };
 }
 
-/** A bot on the schema room: the stock @colyseus/sdk, decoding state patches as a Colyseus game client does. */
+/**
+ * A bot on the schema room: the stock @colyseus/sdk, decoding state patches as a Colyseus game
+ * client must (a schema patch cannot be read without its decoder). The arrival time is taken
+ * when the message comes off the socket, before decoding.
+ */
 function schemaBot(botId: number, room: SdkRoom): Bot {
-  const stats = new BotStats();
+  const stats = new BotStats(workload.frameRate);
   let sequence = 0;
   let lastSize = 0;
+  let arrivedAt = 0;
   const connection = room.connection as unknown as { events: { onmessage?: (event: MessageEvent) => void } };
   const original = connection.events.onmessage!;
   connection.events.onmessage = (event: MessageEvent) => {
+    arrivedAt = performance.now();
     lastSize = (event.data as ArrayBuffer).byteLength;
     original(event);
   };
@@ -114,12 +106,12 @@ function schemaBot(botId: number, room: SdkRoom): Bot {
     // Colyseus may notify a change that is not a new tick (e.g. the first full state): only new frames count.
     if (state.frame === lastFrame) return;
     lastFrame = state.frame;
-    stats.frame(state.frame, lastSize);
+    stats.frame(state.frame, lastSize, arrivedAt);
     for (const input of state.inputs) {
       const decoded = readInput(new Uint8Array(Buffer.from(input.data, "base64")));
-      if (decoded.botId === botId) stats.seen(decoded.sequence);
+      if (decoded.botId === botId) stats.seen(decoded.sequence, arrivedAt);
     }
-    stats.sent(++sequence);
+    stats.sent(++sequence, arrivedAt);
     room.sendBytes(ACTION_TYPE, makeInput(workload.inputBytes, botId, sequence));
   });
   return { stats, close: () => void room.leave(false) };
@@ -173,36 +165,53 @@ const progress = setInterval(() => {
     `\r${((performance.now() - startedAt) / 1000).toFixed(0)} s: ${total((stats) => stats.framesReceived)} frames received, ${total((stats) => stats.lost)} lost`,
   );
 }, 1000);
+const sleep = (seconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
-await new Promise((resolve) => setTimeout(resolve, workload.warmupSeconds * 1000));
-for (const bot of bots) bot.stats.reset();
-const cpuBefore = process.cpuUsage();
-const windowStart = performance.now();
-process.stdout.write(`${JSON.stringify({ event: "window-start" })}\n`);
-await new Promise((resolve) => setTimeout(resolve, workload.seconds * 1000));
-const windowMs = performance.now() - windowStart;
-const cpu = process.cpuUsage(cpuBefore);
-clearInterval(progress);
-process.stderr.write("\n");
-
-const latency = new Histogram();
-for (const bot of bots) latency.merge(bot.stats.inputToFrame);
-const frames = total((stats) => stats.framesReceived);
-process.stdout.write(
-  `${JSON.stringify({
-    event: "report",
-    players: bots.length,
+await sleep(workload.warmupSeconds);
+// How late this process's own event loop ran: a busy bot delays what it measures.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+const windows: Omit<BotWindow, "arrival" | "stalls">[] = [];
+for (let index = 0; index < workload.windows; index++) {
+  for (const bot of bots) bot.stats.startWindow();
+  loopDelay.reset();
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
+  const windowStart = performance.now();
+  process.stdout.write(`${JSON.stringify({ event: "window-start", index })}\n`);
+  await sleep(workload.seconds);
+  const windowMs = performance.now() - windowStart;
+  const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
+  for (const bot of bots) bot.stats.arrival.stopWindow();
+  const inputToFrame = new Histogram();
+  for (const bot of bots) inputToFrame.merge(bot.stats.inputToFrame);
+  const frames = total((stats) => stats.framesReceived);
+  windows.push({
     windowMs,
     botCpuMs: (cpu.user + cpu.system) / 1000,
+    botLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     framesReceived: frames,
     framesPerSecond: frames / (windowMs / 1000),
-    expectedFramesPerSecond: bots.length * workload.frameRate,
     lost: total((stats) => stats.lost),
     duplicated: total((stats) => stats.duplicated),
     bytesPerFrameMessage: frames === 0 ? 0 : total((stats) => stats.frameMessageBytes) / frames,
     wsHeaderBytesPerFrame: frames === 0 ? 0 : total((stats) => stats.wsHeaderBytes) / frames,
-    inputToFrame: latency.summary(),
-  })}\n`,
+    inputToFrame: inputToFrame.summary(),
+  });
+}
+process.stdout.write(`${JSON.stringify({ event: "windows-done" })}\n`);
+clearInterval(progress);
+process.stderr.write("\n");
+
+// Arrival lateness is computed once the run is over: each bot's best arrival is over the whole run.
+const report: BotWindow[] = windows.map((window, index) => {
+  const arrival = new Histogram();
+  let stalls = 0;
+  for (const bot of bots) stalls += bot.stats.arrival.lateness(index, arrival);
+  return { ...window, arrival: arrival.summary(), stalls };
+});
+process.stdout.write(
+  `${JSON.stringify({ event: "report", players: bots.length, expectedFramesPerSecond: bots.length * workload.frameRate, windows: report })}\n`,
 );
 for (const bot of bots) bot.close();
 process.exit(0);

@@ -1,6 +1,10 @@
-// npm run loadtest -- [--target lockstep|schema|relay] [--rooms 100] [--players 4] [--rate 30] [--bytes 12] [--seconds 10]
-// Fills N rooms of P bots at F Hz, each bot sending a B-byte input every frame, and reports
-// what the server held. Loopback only, bounded in time.
+// npm run loadtest -- [--target lockstep|schema|relay] [--rooms 100] [--players 4] [--rate 30] [--bytes 12] [--seconds 10] [--windows 3] [--warmup 5]
+//                      [--profile DIR] [--trace-gc FILE]
+// Fills N rooms of P bots at F Hz, each bot sending a B-byte input every frame, measures W
+// windows, and reports what players felt (frame arrival) next to what the server saw. Loopback
+// only, bounded in time. Exits 1 if a frame was lost or duplicated.
+import { appendFileSync, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describe } from "./report.ts";
 import { runWorkload } from "./run-workload.ts";
@@ -14,7 +18,10 @@ const { values } = parseArgs({
     rate: { type: "string", default: "30" },
     bytes: { type: "string", default: "12" },
     seconds: { type: "string", default: "10" },
-    warmup: { type: "string", default: "3" },
+    windows: { type: "string", default: "3" },
+    warmup: { type: "string", default: "5" },
+    profile: { type: "string" },
+    "trace-gc": { type: "string" },
   },
 });
 
@@ -25,10 +32,18 @@ const workload: Workload = {
   frameRate: Number(values.rate),
   inputBytes: Number(values.bytes),
   seconds: Math.min(600, Number(values.seconds)),
+  windows: Math.max(1, Math.min(20, Number(values.windows))),
   warmupSeconds: Number(values.warmup),
 };
 if (!["lockstep", "schema", "relay"].includes(workload.target)) throw new Error(`unknown target ${workload.target}`);
 
-const result = await runWorkload(workload, (line) => process.stderr.write(line));
+// --profile DIR: a CPU profile of the server over the measured windows goes to DIR (read it with
+// `npm run bench:profile -- FILE`); --trace-gc FILE: the server's GC pauses go to FILE.
+const gcLog = values["trace-gc"];
+if (values.profile !== undefined) mkdirSync(values.profile, { recursive: true });
+const result = await runWorkload(workload, (line) => process.stderr.write(line), {
+  ...(values.profile !== undefined ? { profileDir: resolve(values.profile) } : {}),
+  ...(gcLog !== undefined ? { serverNodeArgs: ["--trace-gc"], onServerOutput: (chunk: string) => appendFileSync(gcLog, chunk) } : {}),
+});
 console.log(`\n${describe(result)}`);
-if (result.bots.lost > 0 || result.bots.duplicated > 0) process.exitCode = 1;
+if (result.windows.some((window) => window.bots.lost > 0 || window.bots.duplicated > 0)) process.exitCode = 1;

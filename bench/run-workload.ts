@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { freePort } from "../test/support/free-port.ts";
-import type { ServerStats, Workload } from "./workload.ts";
+import { createInterface } from "node:readline";
+import { coreBusyPercent, readCoreTimes } from "./core-load.ts";
+import type { ServerStats, Summary, Workload } from "./workload.ts";
 
 const SERVER_SCRIPTS: Record<Workload["target"], string> = {
   lockstep: "bench/servers/lockstep-bench-server.ts",
@@ -9,97 +10,179 @@ const SERVER_SCRIPTS: Record<Workload["target"], string> = {
   relay: "bench/servers/relay-bench-server.ts",
 };
 
-/** What the bot driver reports. */
-export interface BotReport {
-  readonly players: number;
+/** The cores the server and the bots run on, when the machine has two and `taskset` exists. */
+const SERVER_CORE = 0;
+const BOT_CORE = 1;
+
+/** What the bots saw in one window. */
+export interface BotWindow {
   readonly windowMs: number;
+  /** CPU time of the bot process in the window (user + system), in ms. */
   readonly botCpuMs: number;
+  /** p99 of the bot process's event-loop delay: how long a frame could wait in the bots before being timed. */
+  readonly botLoopDelayP99Ms: number;
   readonly framesReceived: number;
   readonly framesPerSecond: number;
-  readonly expectedFramesPerSecond: number;
   readonly lost: number;
   readonly duplicated: number;
   readonly bytesPerFrameMessage: number;
   readonly wsHeaderBytesPerFrame: number;
-  readonly inputToFrame: { count: number; p50: number; p99: number; max: number };
+  readonly inputToFrame: Summary;
+  /** How late frames arrived, against each bot's best arrival (see `ArrivalRecorder`): what players feel. */
+  readonly arrival: Summary;
+  /** Frames that arrived more than `STALL_MS` late. */
+  readonly stalls: number;
 }
 
-/** One measured run: the workload, the server's view and the bots' view. */
+/** One measured window: the bots' view, the server's view, and how busy each core was. */
+export interface WindowResult {
+  readonly bots: BotWindow;
+  readonly server: ServerStats;
+  /** CPU of the server process, in % of one core. */
+  readonly serverCpuPercent: number;
+  /** The kernel's part of it. */
+  readonly serverKernelCpuPercent: number;
+  /** CPU of the bot process, in % of one core. */
+  readonly botCpuPercent: number;
+  /** How busy the bot core was, all processes included (Linux, pinned runs only). */
+  readonly botCoreBusyPercent: number | undefined;
+}
+
+/** How to run a workload. */
+export interface RunOptions {
+  /** Write a CPU profile of the server over the measured windows (not start-up or connections) into this directory. */
+  readonly profileDir?: string;
+  /** Node flags for the server process (e.g. `--cpu-prof`); the server is then stopped with SIGINT so it can write its files. */
+  readonly serverNodeArgs?: readonly string[];
+  /** Receives everything the server prints (e.g. `--trace-gc` lines). */
+  readonly onServerOutput?: (chunk: string) => void;
+}
+
+/** One run of a workload: every window, in order. */
 export interface RunResult {
   readonly workload: Workload;
-  readonly server: ServerStats;
-  readonly bots: BotReport;
-  /** Server CPU over the window, in % of one core. */
-  readonly serverCpuPercent: number;
-  readonly botCpuPercent: number;
+  readonly players: number;
+  readonly expectedFramesPerSecond: number;
+  /** Whether the server and the bots had a core each. */
+  readonly pinned: boolean;
+  readonly windows: readonly WindowResult[];
 }
 
-/** `taskset -c core` when the machine has a second core and taskset exists: server and bots must not share a core. */
+const canPin = availableParallelism() > 1 && spawnSync("taskset", ["--version"]).status === 0;
+
+/** `taskset -c core` when possible: server and bots must not share a core. */
 function pinned(core: number, args: string[]): { command: string; args: string[] } {
-  const canPin = availableParallelism() > 1 && spawnSync("taskset", ["--version"]).status === 0;
   return canPin ? { command: "taskset", args: ["-c", String(core), ...args] } : { command: args[0]!, args: args.slice(1) };
 }
 
-function waitForLine(child: ChildProcess, stream: "stdout" | "stderr", text: string): Promise<void> {
+/** Resolves with the port the server prints once it listens (it listens on a free one). */
+function serverPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let output = "";
-    child[stream]!.on("data", (chunk: Buffer) => {
+    const read = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes(text)) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`process exited (${code}) before "${text}":\n${output}`)));
+      const port = /bench server ready on (\d+)/.exec(output)?.[1];
+      if (port === undefined) return;
+      child.stdout!.off("data", read);
+      resolve(Number(port));
+    };
+    child.stdout!.on("data", read);
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
   });
 }
 
-async function serverStats(port: number, reset: boolean): Promise<ServerStats> {
-  const response = await fetch(`http://127.0.0.1:${port}/__bench/stats${reset ? "?reset=1" : ""}`);
+/** The server's stats since the last call, starting a new window. */
+async function serverWindow(port: number): Promise<ServerStats> {
+  const response = await fetch(`http://127.0.0.1:${port}/__bench/stats?reset=1`);
   return (await response.json()) as ServerStats;
 }
 
 /**
  * Runs one workload: the server under test on core 0, the bots on core 1, both on loopback,
- * for a bounded time. The server's window starts when the bots' does (after the warm-up).
- * `onProgress` receives the bots' progress lines.
+ * for a bounded time: a warm-up, then `workload.windows` windows; the server's and the cores'
+ * figures are read at the same boundaries as the bots'. `onProgress` receives the bots'
+ * progress lines.
  */
-export async function runWorkload(workload: Workload, onProgress: (line: string) => void = () => undefined): Promise<RunResult> {
-  const port = await freePort();
+export async function runWorkload(workload: Workload, onProgress: (line: string) => void = () => undefined, options: RunOptions = {}): Promise<RunResult> {
   const node = [process.execPath, "--import", "tsx"];
-  const serverCommand = pinned(0, [...node, SERVER_SCRIPTS[workload.target]]);
+  const serverCommand = pinned(SERVER_CORE, [...node, ...(options.serverNodeArgs ?? []), SERVER_SCRIPTS[workload.target]]);
   const server = spawn(serverCommand.command, serverCommand.args, {
-    env: { ...process.env, BENCH_PORT: String(port), ROOM_SIZE: String(workload.roomSize), FRAME_RATE: String(workload.frameRate), NODE_ENV: "production" },
+    env: {
+      ...process.env,
+      ...(options.profileDir !== undefined ? { BENCH_PROFILE_DIR: options.profileDir } : {}),
+      BENCH_PORT: "0",
+      ROOM_SIZE: String(workload.roomSize),
+      FRAME_RATE: String(workload.frameRate),
+      NODE_ENV: "production",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (options.onServerOutput !== undefined) {
+    const forward = options.onServerOutput;
+    server.stdout!.on("data", (chunk: Buffer) => forward(chunk.toString()));
+    server.stderr!.on("data", (chunk: Buffer) => forward(chunk.toString()));
+  }
   try {
-    await waitForLine(server, "stdout", "bench server ready");
-    const botCommand = pinned(1, [...node, "bench/bots.ts"]);
+    const port = await serverPort(server);
+    const botCommand = pinned(BOT_CORE, [...node, "bench/bots.ts"]);
     const bots = spawn(botCommand.command, botCommand.args, {
       env: { ...process.env, BENCH_WORKLOAD: JSON.stringify(workload), BENCH_URL: `http://127.0.0.1:${port}` },
       stdio: ["ignore", "pipe", "pipe"],
     });
     bots.stderr!.on("data", (chunk: Buffer) => onProgress(chunk.toString()));
-    let stdout = "";
-    let windowStarted!: () => void;
-    const started = new Promise<void>((resolve) => (windowStarted = resolve));
-    bots.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('"window-start"')) windowStarted();
-    });
     const exited = new Promise<number | null>((resolve) => bots.once("exit", resolve));
-    await Promise.race([started, exited]);
-    await serverStats(port, true);
+
+    // At every boundary: the server's window so far, and the cores' times.
+    const servers: ServerStats[] = [];
+    const cores = [] as ReturnType<typeof readCoreTimes>[];
+    let boundaries = Promise.resolve();
+    let report: { players: number; expectedFramesPerSecond: number; windows: BotWindow[] } | undefined;
+    for await (const line of createInterface({ input: bots.stdout! })) {
+      const message = JSON.parse(line) as { event: string };
+      if (message.event === "window-start" || message.event === "windows-done") {
+        const first = message.event === "window-start" && (message as { index?: number }).index === 0;
+        cores.push(readCoreTimes());
+        const last = message.event === "windows-done";
+        boundaries = boundaries.then(async () => {
+          const stats = await serverWindow(port);
+          if (!first) servers.push(stats);
+          if (options.profileDir !== undefined && (first || last)) {
+            const answer = (await (await fetch(`http://127.0.0.1:${port}/__bench/profile/${first ? "start" : "stop"}`)).json()) as { file?: string };
+            if (answer.file) onProgress(`\nserver profile: ${answer.file}\n`);
+          }
+        });
+      } else if (message.event === "report") {
+        report = message as unknown as typeof report;
+      }
+    }
     const code = await exited;
-    const stats = await serverStats(port, false);
-    const reportLine = stdout.split("\n").find((line) => line.includes('"report"'));
-    if (reportLine === undefined) throw new Error(`bot driver failed (exit ${code}):\n${stdout}`);
-    const report = JSON.parse(reportLine) as BotReport;
+    await boundaries;
+    if (report === undefined) throw new Error(`bot driver failed (exit ${code})`);
     return {
       workload,
-      server: stats,
-      bots: report,
-      serverCpuPercent: (stats.cpuMs / stats.wallMs) * 100,
-      botCpuPercent: (report.botCpuMs / report.windowMs) * 100,
+      players: report.players,
+      expectedFramesPerSecond: report.expectedFramesPerSecond,
+      pinned: canPin,
+      windows: report.windows.map((bots, index) => {
+        const stats = servers[index]!;
+        return {
+          bots,
+          server: stats,
+          serverCpuPercent: (stats.cpuMs / stats.wallMs) * 100,
+          serverKernelCpuPercent: (stats.kernelCpuMs / stats.wallMs) * 100,
+          botCpuPercent: (bots.botCpuMs / bots.windowMs) * 100,
+          botCoreBusyPercent: canPin ? coreBusyPercent(cores[index], cores[index + 1], BOT_CORE) : undefined,
+        };
+      }),
     };
   } finally {
-    server.kill("SIGKILL");
+    if (options.serverNodeArgs === undefined) server.kill("SIGKILL");
+    else {
+      // A clean exit, so that a profiler the server runs under writes its file.
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      server.kill("SIGINT");
+      await exited;
+    }
   }
 }

@@ -7,8 +7,10 @@ export interface Workload {
   readonly frameRate: number;
   /** Size of each bot's input, sent every frame. */
   readonly inputBytes: number;
-  /** Measured seconds (after the warm-up). */
+  /** Seconds of each measured window. */
   readonly seconds: number;
+  /** Measured windows, one after the other on the same connections (this machine is noisy: one window proves little). */
+  readonly windows: number;
   readonly warmupSeconds: number;
 }
 
@@ -33,11 +35,22 @@ export function readInput(bytes: Uint8Array, offset = 0): { botId: number; seque
   return { botId: view.getUint32(0), sequence: view.getUint32(4) };
 }
 
-/** What a server reports about the measured window. */
+/** Durations summarized: p50, p99 and max, in ms. */
+export interface Summary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** What a server reports about one measured window. */
 export interface ServerStats {
-  readonly lateness: { count: number; p50: number; p99: number; max: number };
+  /** How late the server's frame timer fired. */
+  readonly lateness: Summary;
   /** CPU time used in the window, in ms (user + system). */
   readonly cpuMs: number;
+  /** The part of `cpuMs` spent in the kernel (on loopback, mostly the network stack delivering what the process writes). */
+  readonly kernelCpuMs: number;
   readonly wallMs: number;
   readonly rssBytes: number;
 }

@@ -23,14 +23,16 @@ class BenchRoom extends LockstepRoom {
 const metrics = new LockstepMetrics();
 const stats = new WindowStats(metrics.tickLateness);
 const server = await createLockstepServer({
-  port: Number(process.env.BENCH_PORT),
+  port: Number(process.env.BENCH_PORT ?? 0),
   host: "127.0.0.1",
   rooms: { bench: BenchRoom },
   services: { metrics },
+  // Every bot comes from 127.0.0.1, and a step may need over a thousand rooms.
+  limits: { maxRoomsPerProcess: 100_000, matchmakingPerAddressPerMinute: 1_000_000 },
   securityHeaders: false,
   ...(process.env.PING_INTERVAL_MS !== undefined ? { pingIntervalMs: Number(process.env.PING_INTERVAL_MS) } : {}),
   routes: (app) => {
-    app.get("/__bench/stats", (request, response) => {
+    app.get(/^\/__bench\//, (request, response) => {
       handleStatsRequest(stats, request.url, (body) => response.type("json").send(body));
     });
   },

@@ -3,6 +3,7 @@
 // room per tick on absolute deadlines (phases spread like LockstepRoom's), the same bytes
 // sent to every player.
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { FrameScheduler } from "../../src/lockstep/frame-scheduler.ts";
 import { Histogram } from "../../src/lockstep/histogram.ts";
@@ -66,7 +67,7 @@ wss.on("connection", (socket) => {
     target.inputBytes += data.byteLength;
   });
 });
-http.listen(Number(process.env.BENCH_PORT), "127.0.0.1", () => console.log(`bench server ready on ${process.env.BENCH_PORT}`));
+http.listen(Number(process.env.BENCH_PORT ?? 0), "127.0.0.1", () => console.log(`bench server ready on ${(http.address() as AddressInfo).port}`));
 
 // A clean exit on SIGINT lets `node --cpu-prof` write its profile.
 process.once("SIGINT", () => process.exit(0));

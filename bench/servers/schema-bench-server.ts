@@ -1,6 +1,7 @@
 // The server under test for target "schema": what a Colyseus user would write for the same job
 // without this project: the frame's inputs in a @colyseus/schema state, a simulation interval
 // that moves them in, and state patches sent every tick.
+import type { AddressInfo } from "node:net";
 import { Room, Server, type Client } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ArraySchema, schema, t, type SchemaType } from "@colyseus/schema";
@@ -51,14 +52,14 @@ const server = new Server({
   greet: false,
   gracefullyShutdown: false,
   express: (app) => {
-    app.get("/__bench/stats", (request, response) => {
+    app.get(/^\/__bench\//, (request, response) => {
       handleStatsRequest(stats, request.url, (body) => response.type("json").send(body));
     });
   },
 });
 server.define("bench", SchemaFrameRoom);
-await server.listen(Number(process.env.BENCH_PORT), "127.0.0.1");
-console.log(`bench server ready on ${process.env.BENCH_PORT}`);
+await server.listen(Number(process.env.BENCH_PORT ?? 0), "127.0.0.1");
+console.log(`bench server ready on ${(transport.server!.address() as AddressInfo).port}`);
 
 // A clean exit on SIGINT lets `node --cpu-prof` write its profile.
 process.once("SIGINT", () => process.exit(0));

@@ -2,7 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { decodeAction, encodeAction } from "../protocol/action-codec.ts";
 import { assertPlainMsgpack } from "../protocol/plain-msgpack.ts";
 import { LockstepErrorCode, type LockstepErrorMessage } from "../protocol/messages.ts";
-import type { InputQueue } from "./input-queue.ts";
+import { UNDECODED, type InputQueue } from "./input-queue.ts";
 import type { LockstepOptions } from "./options.ts";
 import type { LockstepPlayer } from "./roster.ts";
 
@@ -35,6 +35,8 @@ export class ActionIntake<TAction> {
   readonly #queue: InputQueue<TAction>;
   readonly #schema: StandardSchemaV1<unknown, TAction> | undefined;
   readonly #validate: ActionValidator<TAction> | undefined;
+  /** Only a schema or a validator needs the action's value at once; otherwise the bytes are checked, not decoded (see `admit`). */
+  readonly #decodes: boolean;
 
   constructor(
     options: LockstepOptions,
@@ -46,13 +48,16 @@ export class ActionIntake<TAction> {
     this.#queue = queue;
     this.#schema = schema;
     this.#validate = validate;
+    this.#decodes = schema !== undefined || validate !== undefined;
   }
 
   /**
    * Admits an action for `frame`. `payload` is the encoded action; `decoded` is passed when
    * Colyseus already decoded it (plain `room.send("sync_action", …)`, whose bytes the message
    * gate checked as plain data), saving a second decode. With an `actionSchema`, the bytes
-   * queued for the frame are the schema's output, re-encoded.
+   * queued for the frame are the schema's output, re-encoded. Without a schema or a validator
+   * nothing needs the value: the bytes are checked to be one plain msgpack value, without
+   * building it, and decoded later only if the room observes its frames (`onFrameClosed`).
    */
   admit(player: LockstepPlayer, frame: number, payload: Uint8Array, decoded?: { value: unknown }): AdmitResult {
     const options = this.#options;
@@ -63,17 +68,21 @@ export class ActionIntake<TAction> {
       return refuse(LockstepErrorCode.ACTION_LIMIT_REACHED, `at most ${options.maxActionsPerFrame} actions per player per frame`, true);
     }
 
-    let value: unknown;
+    let value: unknown = UNDECODED;
     if (decoded !== undefined) {
       value = decoded.value;
     } else {
       try {
         // Plain data only: no msgpackr extension may build a cycle, a date or a typed array for the hooks or the other clients.
         assertPlainMsgpack(payload);
-        value = decodeAction(payload);
+        if (this.#decodes) value = decodeAction(payload);
       } catch (error) {
         return refuse(LockstepErrorCode.ACTION_MALFORMED, `action is not one plain msgpack value: ${(error as Error).message}`, true);
       }
+    }
+    if (!this.#decodes) {
+      this.#queue.pushAction(player.slot, player.uid, payload, value as TAction | typeof UNDECODED);
+      return ACCEPTED;
     }
 
     let action = value as TAction;

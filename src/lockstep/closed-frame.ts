@@ -1,5 +1,6 @@
 import type { FrameEventKind } from "../protocol/frame-codec.ts";
-import type { QueuedEntry } from "./input-queue.ts";
+import { decodeAction } from "../protocol/action-codec.ts";
+import { UNDECODED, type QueuedEntry } from "./input-queue.ts";
 
 /** A frame as the server-side observer hook sees it: decoded actions, with the sender's uid. */
 export interface ClosedFrame<TAction> {
@@ -15,8 +16,9 @@ export function toClosedFrame<TAction>(frame: number, entries: readonly QueuedEn
   const actions: { slot: number; uid: string; action: TAction }[] = [];
   const events: { slot: number; uid: string; kind: FrameEventKind }[] = [];
   for (const entry of entries) {
-    if (entry.type === "action") actions.push({ slot: entry.slot, uid: entry.uid, action: entry.action });
-    else events.push({ slot: entry.slot, uid: entry.uid, kind: entry.kind });
+    if (entry.type === "action") {
+      actions.push({ slot: entry.slot, uid: entry.uid, action: entry.action === UNDECODED ? decodeAction<TAction>(entry.payload) : entry.action });
+    } else events.push({ slot: entry.slot, uid: entry.uid, kind: entry.kind });
   }
   return { frame, actions, events };
 }

@@ -1,5 +1,8 @@
 import type { FrameEventKind } from "../protocol/frame-codec.ts";
 
+/** The value of an action nobody needed decoded yet: its bytes are decoded when (and if) a frame observer asks. */
+export const UNDECODED: unique symbol = Symbol("undecoded action");
+
 /** An accepted action waiting for its frame to close. */
 export interface QueuedAction<TAction> {
   readonly type: "action";
@@ -7,8 +10,8 @@ export interface QueuedAction<TAction> {
   readonly uid: string;
   /** The bytes exactly as the client sent them: what every client will receive. */
   readonly payload: Uint8Array;
-  /** The decoded action, kept for the server-side frame observer. */
-  readonly action: TAction;
+  /** The decoded action, for the server-side frame observer, or {@link UNDECODED} (decode `payload` then). */
+  readonly action: TAction | typeof UNDECODED;
 }
 
 /** A roster change waiting for its frame to close. */
@@ -42,7 +45,7 @@ export class InputQueue<TAction> {
   }
 
   /** Appends an accepted action. */
-  pushAction(slot: number, uid: string, payload: Uint8Array, action: TAction): void {
+  pushAction(slot: number, uid: string, payload: Uint8Array, action: TAction | typeof UNDECODED): void {
     this.#entries.push({ type: "action", slot, uid, payload, action });
     this.#actionsBySlot[slot]!++;
   }

@@ -28,15 +28,13 @@ import { HookGuard } from "./hook-guard.ts";
 import { StartTimers } from "./start-timers.ts";
 import { FramePublisher, type PublishFailure } from "./frame-publisher.ts";
 import { FrameCloser } from "./frame-closer.ts";
+import { sendBytesToAll } from "./frame-fanout.ts";
 import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
 import type { ResumeTicket, RoomJournal } from "./match-persistence.ts";
 import { ResumedSeatCounts } from "./resumed-seat-counts.ts";
 import { servicesOf, type FrameClock, type LockstepServices } from "./room-services.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
-
-/** `broadcastBytes` requires an options object; one shared empty one keeps the tick allocation-free. */
-const NO_BROADCAST_OPTIONS = Object.freeze({});
 
 /** Why a player left: `"left"` (consented, or the reconnection window expired) or `"kicked"` (closed as abusive). */
 export type LeaveReason = "left" | "kicked";
@@ -164,7 +162,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = this.#newScheduler(settings.startFrame);
     this.#policy = new ClientPolicy(settings);
-    MessageGate.install(this, this.#policy);
+    const gate = MessageGate.install(this, this.#policy);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#hooks.validator(this.validateAction, this));
     this.#reloads = new ReloadService(this.#log, settings);
     this.#outgoing = new OutgoingTraffic(
@@ -188,7 +186,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
     this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
-    this.onMessageBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
+    // The hot message: the gate hands it over without Colyseus's dispatch.
+    gate.handleBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
     this.onMessage(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, this.#onReloadRequest);
     // Counted last, once nothing else can fail: a room refused here never existed.
     const full = this.#services.seats?.roomOpened(this.roomId, resumed !== undefined);
@@ -402,7 +401,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   #sendFrame = (bytes: Uint8Array): void => {
-    this.broadcastBytes(BinaryMessage.SYNC_FRAME, bytes, NO_BROADCAST_OPTIONS);
+    sendBytesToAll(this.clients, BinaryMessage.SYNC_FRAME, bytes);
     this.#outgoing?.afterBroadcast(this.clients);
     const metrics = this.#services.metrics;
     if (metrics !== undefined) {
