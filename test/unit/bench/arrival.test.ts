@@ -11,7 +11,7 @@ test("arrival lateness is each frame's excess over the bot's best arrival, whate
   const clockOffset = 123_456.7; // the bot's clock shares no origin with the server's
   const extra = [0.5, 0, 3, 25, 1];
   recorder.startWindow();
-  extra.forEach((late, frame) => recorder.arrived(frame, clockOffset + frame * period + late));
+  for (const [frame, late] of extra.entries()) recorder.arrived(frame, clockOffset + frame * period + late);
   recorder.stopWindow();
   recorder.arrived(5, clockOffset + 5 * period + 40); // between windows: sets nothing measured
   const histogram = new Histogram();
