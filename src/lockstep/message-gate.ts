@@ -80,11 +80,6 @@ export class MessageGate {
     this.#direct[type] = { name: String(type), handle: handler };
   }
 
-  /** True if binary messages of `type` go to a direct handler. */
-  handlesBytes(type: number): boolean {
-    return this.#direct[type] !== undefined;
-  }
-
   #receive(client: Client, buffer: Buffer, dispatch: (client: Client, buffer: Buffer) => void): void {
     const policy = this.#policy;
     if (!policy.accepts(client.sessionId)) return;
