@@ -3,11 +3,13 @@
 // (so a change in this machine's speed hits them alike), three measured windows each. A step
 // holds when the median p99 frame *arrival* lateness at the bots is at most 5 ms and every frame
 // arrives once (see `shortfalls`). Then LockstepRoom runs at 80 % of the relay's capacity to
-// report its stalls, then catch-up time and log memory. Loopback only.
+// report its stalls, then catch-up time and log memory. Loopback only. `--checksums N`: the
+// LockstepRoom target checks state checksums every N frames, every bot sending one (0: off).
+// `npm run bench:checksums` compares LockstepRoom with checksums off and on.
 import { availableParallelism, cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { catchUpServerTime, hourLogMemory } from "./log-benchmarks.ts";
-import { ENVELOPE_BYTES, MAX_P99_ARRIVAL_MS, describe, formatSpread, shortfalls, spread } from "./report.ts";
+import { ENVELOPE_BYTES, MAX_P99_ARRIVAL_MS, checksumProblems, describe, formatSpread, shortfalls, spread } from "./report.ts";
 import { runWorkload, type RunResult } from "./run-workload.ts";
 import type { Workload } from "./workload.ts";
 
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     windows: { type: "string", default: "3" },
     targets: { type: "string", default: "relay,lockstep,schema" },
+    checksums: { type: "string", default: "0" },
   },
 });
 
@@ -30,6 +33,7 @@ const workloadFor = (target: Workload["target"], players: number): Workload => (
   seconds: Number(values.seconds),
   windows: Number(values.windows),
   warmupSeconds: 5,
+  checksumInterval: Number(values.checksums),
 });
 
 async function measure(target: Workload["target"], players: number): Promise<RunResult | undefined> {
@@ -54,7 +58,7 @@ for (const players of steps) {
   for (const target of targets) {
     if (!standing.has(target)) continue;
     const result = await measure(target, players);
-    if (result !== undefined && shortfalls(result).length === 0) best.set(target, result);
+    if (result !== undefined && shortfalls(result).length === 0 && checksumProblems(result).length === 0) best.set(target, result);
     else {
       standing.delete(target);
       if (result !== undefined) firstFailure.set(target, result);
@@ -122,8 +126,8 @@ const memory = hourLogMemory();
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 console.log(`
 Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; server pinned to core 0, bots to core 1.
-Workload: ${ROOM_SIZE}-player rooms, 30 Hz, a 12-byte input from every player every frame; ${values.windows} windows of ${values.seconds} s per step after 5 s of warm-up.
-A step holds when the median over its windows of the p99 frame-arrival lateness is ≤ ${MAX_P99_ARRIVAL_MS} ms, no frame is lost or duplicated and ≥ 99 % are delivered.
+Workload: ${ROOM_SIZE}-player rooms, 30 Hz, a 12-byte input from every player every frame${Number(values.checksums) > 0 ? ` (LockstepRoom: and a state checksum every ${values.checksums} frames)` : ""}; ${values.windows} windows of ${values.seconds} s per step after 5 s of warm-up.
+A step holds when the median over its windows of the p99 frame-arrival lateness is ≤ ${MAX_P99_ARRIVAL_MS} ms, no frame is lost or duplicated and ≥ 99 % are delivered${Number(values.checksums) > 0 ? " (and LockstepRoom accepted every checksum and found no desync)" : ""}.
 Figures are medians over the windows, with the lowest–highest window in brackets.
 
 | server | players held | vs relay | arrival p99 | timer lateness p99 | server CPU | bot CPU / bot core busy | bytes per frame (payload + Colyseus + WebSocket) | next step: arrival p99 |

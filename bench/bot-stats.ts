@@ -10,6 +10,8 @@ export class BotStats {
   lost = 0;
   duplicated = 0;
   inputsSent = 0;
+  /** State checksums sent (LockstepRoom with checksums on). */
+  checksumsSent = 0;
   readonly inputToFrame = new Histogram();
   readonly arrival: ArrivalRecorder;
   #lastFrame: number | undefined;
@@ -54,6 +56,7 @@ export class BotStats {
     this.lost = 0;
     this.duplicated = 0;
     this.inputsSent = 0;
+    this.checksumsSent = 0;
     this.inputToFrame.reset();
     this.arrival.startWindow();
   }

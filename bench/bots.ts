@@ -8,6 +8,7 @@ import { encodeAction } from "colyseus-lockstep/protocol";
 import { WebSocket, type ClientOptions } from "ws";
 import { Histogram } from "../src/lockstep/histogram.ts";
 import { BotStats } from "./bot-stats.ts";
+import { ChecksumMessages, ROOM_DATA_BYTES, isChecksumFrame } from "./checksum-bot.ts";
 import { scanLockstepFrame, scanRelayFrame } from "./frame-scan.ts";
 import { ACTION_TYPE, makeInput, readInput, type Workload } from "./workload.ts";
 import type { BotWindow } from "./run-workload.ts";
@@ -18,8 +19,11 @@ const players = workload.rooms * workload.roomSize;
 
 /** Colyseus protocol codes the raw bots speak (see @colyseus/shared-types). */
 const JOIN_ROOM = 10;
-const ROOM_DATA_BYTES = 17;
 const SYNC_FRAME_TYPE = 1;
+
+/** Every checked frame's `sync_checksum`, encoded once for all bots (LockstepRoom with checksums on). */
+const checksumInterval = workload.checksumInterval ?? 0;
+const checksums = new ChecksumMessages();
 
 /**
  * Bots are as light as a client can be, so that they cost less than the server they measure:
@@ -53,10 +57,15 @@ async function lockstepBot(botId: number, seat: { roomId: string; processId: str
         socket.send(Uint8Array.of(JOIN_ROOM));
         resolve();
       } else if (code === ROOM_DATA_BYTES && data[1] === SYNC_FRAME_TYPE) {
-        scanLockstepFrame(data, 2, botId, stats, now);
+        const frame = scanLockstepFrame(data, 2, botId, stats, now);
         message.writeUInt32BE(++sequence, 8);
         stats.sent(sequence, now);
         socket.send(message);
+        // A client steps the frame, then reports its state's hash: after the input, which is what players wait for.
+        if (isChecksumFrame(frame, checksumInterval)) {
+          socket.send(checksums.for(frame));
+          stats.checksumsSent++;
+        }
       }
     });
   });
@@ -197,6 +206,7 @@ for (let index = 0; index < workload.windows; index++) {
     bytesPerFrameMessage: frames === 0 ? 0 : total((stats) => stats.frameMessageBytes) / frames,
     wsHeaderBytesPerFrame: frames === 0 ? 0 : total((stats) => stats.wsHeaderBytes) / frames,
     inputToFrame: inputToFrame.summary(),
+    checksumsSent: total((stats) => stats.checksumsSent),
   });
 }
 process.stdout.write(`${JSON.stringify({ event: "windows-done" })}\n`);

@@ -22,10 +22,11 @@ function u32(bytes: Uint8Array, offset: number): number {
 
 const cursor = { offset: 0 };
 
-/** A lockstep frame (see docs/PROTOCOL.md) starting at `offset`; the bots' actions are msgpack bin8 (two header bytes). */
-export function scanLockstepFrame(bytes: Uint8Array, offset: number, botId: number, stats: BotStats, now: number): void {
+/** A lockstep frame (see docs/PROTOCOL.md) starting at `offset`; the bots' actions are msgpack bin8 (two header bytes). Returns the frame's number. */
+export function scanLockstepFrame(bytes: Uint8Array, offset: number, botId: number, stats: BotStats, now: number): number {
   cursor.offset = offset;
-  stats.frame(varuint(bytes, cursor), bytes.byteLength, now);
+  const frame = varuint(bytes, cursor);
+  stats.frame(frame, bytes.byteLength, now);
   const count = varuint(bytes, cursor);
   for (let i = 0; i < count; i++) {
     const header = varuint(bytes, cursor);
@@ -38,6 +39,7 @@ export function scanLockstepFrame(bytes: Uint8Array, offset: number, botId: numb
     if (u32(bytes, input) === botId) stats.seen(u32(bytes, input + 4), now);
     cursor.offset += length;
   }
+  return frame;
 }
 
 /** A relay frame: [u32 LE frame][u8 count], then [u8 slot][u8 length][input] per input. */

@@ -1,12 +1,15 @@
 // npm run loadtest -- [--target lockstep|schema|relay] [--rooms 100] [--players 4] [--rate 30] [--bytes 12] [--seconds 10] [--windows 3] [--warmup 5]
-//                      [--profile DIR] [--trace-gc FILE]
+//                      [--checksums 0] [--profile DIR] [--trace-gc FILE]
 // Fills N rooms of P bots at F Hz, each bot sending a B-byte input every frame, measures W
 // windows, and reports what players felt (frame arrival) next to what the server saw. Loopback
 // only, bounded in time. Exits 1 if a frame was lost or duplicated.
+// --checksums N (LockstepRoom): the room checks state checksums every N frames and every bot
+// sends one after each such frame; the report gives how many the server accepted and the
+// desyncs it found (the command fails unless it accepted them all and found none). 0: off.
 import { appendFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { describe } from "./report.ts";
+import { checksumProblems, describe } from "./report.ts";
 import { runWorkload } from "./run-workload.ts";
 import type { Workload } from "./workload.ts";
 
@@ -20,11 +23,14 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     windows: { type: "string", default: "3" },
     warmup: { type: "string", default: "5" },
+    checksums: { type: "string", default: "0" },
     profile: { type: "string" },
     "trace-gc": { type: "string" },
   },
 });
 
+const checksumInterval = Number(values.checksums);
+if (!Number.isInteger(checksumInterval) || checksumInterval < 0) throw new Error(`--checksums must be a whole number ≥ 0, got ${values.checksums}`);
 const workload: Workload = {
   target: values.target as Workload["target"],
   rooms: Number(values.rooms),
@@ -34,6 +40,7 @@ const workload: Workload = {
   seconds: Math.min(600, Number(values.seconds)),
   windows: Math.max(1, Math.min(20, Number(values.windows))),
   warmupSeconds: Number(values.warmup),
+  checksumInterval,
 };
 if (!["lockstep", "schema", "relay"].includes(workload.target)) throw new Error(`unknown target ${workload.target}`);
 
@@ -47,3 +54,4 @@ const result = await runWorkload(workload, (line) => process.stderr.write(line),
 });
 console.log(`\n${describe(result)}`);
 if (result.windows.some((window) => window.bots.lost > 0 || window.bots.duplicated > 0)) process.exitCode = 1;
+if (checksumProblems(result).length > 0) process.exitCode = 1;

@@ -16,12 +16,18 @@ export interface Spread {
   readonly max: number;
 }
 
+/** The median and spread of `values` (at least one). */
+export function spreadOf(values: readonly number[]): Spread {
+  if (values.length === 0) throw new RangeError("a spread needs at least one value");
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)! };
+}
+
 /** `pick` over every window of `run`. */
 export function spread(run: RunResult, pick: (window: WindowResult) => number): Spread {
-  const values = run.windows.map(pick).sort((a, b) => a - b);
-  const middle = values.length / 2;
-  const median = values.length % 2 === 1 ? values[Math.floor(middle)]! : (values[middle - 1]! + values[middle]!) / 2;
-  return { median, min: values[0]!, max: values.at(-1)! };
+  return spreadOf(run.windows.map(pick));
 }
 
 /** `2.1 ms (1.8–2.6)`: the median and the spread of a figure. */
@@ -42,6 +48,132 @@ export function shortfalls(run: RunResult): string[] {
   return reasons;
 }
 
+/** The checksum interval a run's room used (0: checksums off; only LockstepRoom checks them). */
+export function checksumIntervalOf(run: RunResult): number {
+  return run.workload.target === "lockstep" ? (run.workload.checksumInterval ?? 0) : 0;
+}
+
+/** What a run's server counted over all its windows, and what its bots sent. */
+export interface ChecksumTotals {
+  readonly sent: number;
+  readonly accepted: number;
+  /** Accepted per second of the server's windows. */
+  readonly perSecond: number;
+  readonly desyncs: number;
+  /** Every message refused, by error code. */
+  readonly refused: Readonly<Record<string, number>>;
+  /**
+   * Those refused with a code other than an action's: what a checksum can be refused with. (A
+   * frame that comes late lets a bot's next input land in the same frame as its last one, which
+   * `maxActionsPerFrame` refuses: a symptom of the lateness, which the arrival figures show.)
+   */
+  readonly refusedNotActions: number;
+}
+
+/** A run's checksums over all its windows: sent by the bots, and accepted, refused and found in desync by the server. */
+export function checksumTotals(run: RunResult): ChecksumTotals {
+  let sent = 0;
+  let accepted = 0;
+  let desyncs = 0;
+  let wallMs = 0;
+  const refused: Record<string, number> = {};
+  for (const window of run.windows) {
+    sent += window.bots.checksumsSent;
+    accepted += window.server.checksumsAccepted ?? 0;
+    desyncs += window.server.desyncs ?? 0;
+    wallMs += window.server.wallMs;
+    for (const [code, count] of Object.entries(window.server.refused ?? {})) refused[code] = (refused[code] ?? 0) + count;
+  }
+  const refusedNotActions = Object.entries(refused).reduce((sum, [code, count]) => (code.startsWith("ACTION_") ? sum : sum + count), 0);
+  return { sent, accepted, perSecond: wallMs > 0 ? accepted / (wallMs / 1000) : 0, desyncs, refused, refusedNotActions };
+}
+
+/**
+ * Why a run with checksums on did not check what it should have (empty when it did, or when
+ * checksums are off): the server must accept what the bots sent, refuse nothing but late inputs
+ * (see {@link ChecksumTotals.refusedNotActions}), and find no desync (every bot reports the same hash).
+ */
+export function checksumProblems(run: RunResult): string[] {
+  if (checksumIntervalOf(run) === 0) return [];
+  if (run.windows.some((window) => window.server.checksumsAccepted === undefined)) return ["the server did not report its checksum counts"];
+  const totals = checksumTotals(run);
+  const problems: string[] = [];
+  if (totals.sent === 0) problems.push("the bots sent no checksum");
+  // The server's windows start and end a few ms after the bots': a room's round of checksums may
+  // fall on the other side of a boundary, so a shortfall of up to one round (one per player) is not one.
+  else if (totals.sent - totals.accepted > Math.max(totals.sent * (1 - MIN_DELIVERY_RATIO), run.players)) {
+    problems.push(`the server accepted ${totals.accepted} of ${totals.sent} checksums`);
+  }
+  if (totals.refusedNotActions > 0) problems.push(`${totals.refusedNotActions} messages refused (${formatRefused(totals.refused)})`);
+  if (totals.desyncs > 0) problems.push(`${totals.desyncs} desyncs`);
+  return problems;
+}
+
+/**
+ * What one checksum costs the server, in µs of CPU: the server CPU of a run with checksums on
+ * over one without, divided by the checksums accepted per second, for every pairing of a window
+ * of `on` with a window of `off` (windows of two runs have no natural pairs). Empty when `on`
+ * accepted no checksum. See {@link checksumCostMicros} for the median and spread.
+ */
+export function checksumCosts(off: RunResult, on: RunResult): number[] {
+  const costs: number[] = [];
+  for (const withChecksums of on.windows) {
+    const accepted = withChecksums.server.checksumsAccepted ?? 0;
+    if (accepted === 0 || withChecksums.server.wallMs <= 0) continue;
+    const perSecond = accepted / (withChecksums.server.wallMs / 1000);
+    const cpuOn = withChecksums.server.cpuMs / withChecksums.server.wallMs;
+    for (const without of off.windows) {
+      if (without.server.wallMs <= 0) continue;
+      const extraCpuPerSecond = cpuOn - without.server.cpuMs / without.server.wallMs;
+      costs.push((extraCpuPerSecond * 1e6) / perSecond);
+    }
+  }
+  return costs;
+}
+
+/** {@link checksumCosts} as a median and spread, in µs per checksum; undefined when there is none. */
+export function checksumCostMicros(off: RunResult, on: RunResult): Spread | undefined {
+  const costs = checksumCosts(off, on);
+  return costs.length === 0 ? undefined : spreadOf(costs);
+}
+
+/**
+ * Runs of one workload repeated (rounds interleaved with other runs) as one run with all their
+ * windows, in order: its figures are medians and spreads over every window, and it holds by
+ * the same rule as one run. Undefined for no runs.
+ */
+export function mergeRuns(runs: readonly RunResult[]): RunResult | undefined {
+  const first = runs[0];
+  if (first === undefined) return undefined;
+  return { ...first, pinned: runs.every((run) => run.pinned), windows: runs.flatMap((run) => run.windows) };
+}
+
+/**
+ * Players held over steps run in increasing order: those of the last step that held before the
+ * first that did not (as `npm run bench` stops a target at its first failure); undefined when
+ * the first step failed.
+ */
+export function playersHeld(steps: readonly { readonly players: number; readonly holds: boolean }[]): number | undefined {
+  let held: number | undefined;
+  for (const step of steps) {
+    if (!step.holds) break;
+    held = step.players;
+  }
+  return held;
+}
+
+/** A cost of `micros` µs per checksum, as % of one core for 1,000 players each sending `frameRate / interval` checksums a second. */
+export function corePercentPer1000Players(micros: number, frameRate: number, interval: number): number {
+  const checksumsPerSecond = (1000 * frameRate) / interval;
+  return ((micros * checksumsPerSecond) / 1e6) * 100;
+}
+
+/** `ACTION_LIMIT_REACHED 12, RATE_LIMITED 1`, or `none`. */
+export function formatRefused(refused: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(refused);
+  return entries.length === 0 ? "none" : entries.map(([code, count]) => `${code} ${count}`).join(", ");
+}
+
 const percent = (value: number | undefined): string => (value === undefined ? "–" : `${value.toFixed(0)} %`);
 
 /** A run as the load test prints it: every window, then the medians and spreads, then the verdict. */
@@ -51,6 +183,7 @@ export function describe(run: RunResult): string {
   const first = run.windows[0]!.bots;
   const lines = [
     `target ${w.target}: ${w.rooms} rooms × ${w.roomSize} players at ${w.frameRate} Hz, ${w.inputBytes}-byte inputs, ${w.windows} windows of ${w.seconds} s` +
+      (checksumIntervalOf(run) > 0 ? `, a checksum from every player every ${checksumIntervalOf(run)} frames` : "") +
       (run.pinned ? " (server on core 0, bots on core 1)" : " (not pinned: server and bots share the cores)"),
     "",
     "window | arrival p50 / p99 / max | stalls > 20 ms | timer lateness p99 / max | server CPU (kernel) | bot CPU | bot core busy | bot loop delay p99 | input → frame p50 / p99 | delivered | lost / dup",
@@ -74,6 +207,15 @@ export function describe(run: RunResult): string {
     );
   });
   const reasons = shortfalls(run);
+  const checksumLines: string[] = [];
+  if (checksumIntervalOf(run) > 0) {
+    const totals = checksumTotals(run);
+    const problems = checksumProblems(run);
+    checksumLines.push(
+      `checksums              ${totals.sent} sent, ${totals.accepted} accepted (${totals.perSecond.toFixed(0)}/s), ${totals.desyncs} desyncs; messages refused: ${formatRefused(totals.refused)}` +
+        (problems.length === 0 ? "" : `: ${problems.join("; ")}`),
+    );
+  }
   lines.push(
     "",
     `players                ${run.players}`,
@@ -107,6 +249,7 @@ export function describe(run: RunResult): string {
     )} of a core`,
     `bytes per frame        ${(first.bytesPerFrameMessage - envelope).toFixed(1)} payload + ${envelope} Colyseus header + ${first.wsHeaderBytesPerFrame.toFixed(1)} WebSocket header`,
     `server memory (RSS)    ${(run.windows.at(-1)!.server.rssBytes / 1048576).toFixed(0)} MiB`,
+    ...checksumLines,
     reasons.length === 0 ? `holds: median p99 arrival ≤ ${MAX_P99_ARRIVAL_MS} ms, every frame delivered once` : `does not hold: ${reasons.join("; ")}`,
   );
   return lines.join("\n");

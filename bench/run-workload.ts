@@ -28,6 +28,8 @@ export interface BotWindow {
   readonly bytesPerFrameMessage: number;
   readonly wsHeaderBytesPerFrame: number;
   readonly inputToFrame: Summary;
+  /** State checksums the bots sent (LockstepRoom with checksums on). */
+  readonly checksumsSent: number;
   /** How late frames arrived, against each bot's best arrival (see `ArrivalRecorder`): what players feel. */
   readonly arrival: Summary;
   /** Frames that arrived more than `STALL_MS` late. */
@@ -46,6 +48,8 @@ export interface WindowResult {
   readonly botCpuPercent: number;
   /** How busy the bot core was, all processes included (Linux, pinned runs only). */
   readonly botCoreBusyPercent: number | undefined;
+  /** How busy the server core was, all processes included (Linux, pinned runs only): above the server's CPU, other work shared its core. */
+  readonly serverCoreBusyPercent?: number | undefined;
 }
 
 /** How to run a workload. */
@@ -114,6 +118,7 @@ export async function runWorkload(workload: Workload, onProgress: (line: string)
       BENCH_PORT: "0",
       ROOM_SIZE: String(workload.roomSize),
       FRAME_RATE: String(workload.frameRate),
+      CHECKSUM_INTERVAL: String(workload.checksumInterval ?? 0),
       NODE_ENV: "production",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -173,6 +178,7 @@ export async function runWorkload(workload: Workload, onProgress: (line: string)
           serverKernelCpuPercent: (stats.kernelCpuMs / stats.wallMs) * 100,
           botCpuPercent: (bots.botCpuMs / bots.windowMs) * 100,
           botCoreBusyPercent: canPin ? coreBusyPercent(cores[index], cores[index + 1], BOT_CORE) : undefined,
+          serverCoreBusyPercent: canPin ? coreBusyPercent(cores[index], cores[index + 1], SERVER_CORE) : undefined,
         };
       }),
     };

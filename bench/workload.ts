@@ -12,6 +12,12 @@ export interface Workload {
   /** Measured windows, one after the other on the same connections (this machine is noisy: one window proves little). */
   readonly windows: number;
   readonly warmupSeconds: number;
+  /**
+   * LockstepRoom only: bots send a state checksum after every frame whose number is a multiple of
+   * this, and the room checks them (`checksumInterval`); 0 or absent: checksums off. The other
+   * targets ignore it.
+   */
+  readonly checksumInterval?: number;
 }
 
 /** Numeric message type of actions in both Colyseus targets (raw bytes). */
@@ -53,4 +59,10 @@ export interface ServerStats {
   readonly kernelCpuMs: number;
   readonly wallMs: number;
   readonly rssBytes: number;
+  /** LockstepRoom only: checksums the rooms accepted in the window. */
+  readonly checksumsAccepted?: number;
+  /** LockstepRoom only: desyncs found in the window (the bots all send the same hash: must be 0). */
+  readonly desyncs?: number;
+  /** LockstepRoom only: messages refused in the window, by error code. */
+  readonly refused?: Readonly<Record<string, number>>;
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { monitor } from "@colyseus/monitor";
 import type express from "express";
-import { LockstepMetrics, createLockstepServer, refuseCrossSite, type AdmissionLimits, type LockstepServer } from "colyseus-lockstep";
+import { LockstepMetrics, createLockstepServer, refuseCrossSite, type AdmissionLimits, type DesyncReportStore, type LockstepServer } from "colyseus-lockstep";
 import {
   Permission,
   accountsTokenVerifier,
@@ -50,16 +50,22 @@ export interface DemoServerOptions {
   readonly scaling?: ScalingBackends;
   /** Matchmaking and room limits (see `createLockstepServer`). */
   readonly limits?: Partial<AdmissionLimits>;
+  /**
+   * Where the arena's desync reports are kept, readable at `/admin/desyncs` (typically
+   * `openDesyncReportStore` on the user store, so reports live in the accounts database).
+   * Without it, desyncs are still detected and announced to the players, but not stored.
+   */
+  readonly desyncReports?: DesyncReportStore;
 }
 
 /**
  * Serves the demo: the token-gated `arena` room, its page, the client SDK bundle, the auth
  * routes, the monitor dashboard at `/monitor`, Prometheus metrics at `/metrics` and the match
- * admin routes at `/admin` (admins only; the monitor's API and the admin routes refuse
- * cross-site requests).
+ * admin routes at `/admin`, with the stored desync reports when `desyncReports` is given
+ * (admins only; the monitor's API and the admin routes refuse cross-site requests).
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
-  const { store, config, scaling } = options;
+  const { store, config, scaling, desyncReports } = options;
   installAccounts({ store, config });
   const secureCookie = config.tls !== undefined;
   const metrics = new LockstepMetrics();
@@ -70,7 +76,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
     ...(scaling?.presence !== undefined ? { presence: scaling.presence } : {}),
     ...(scaling?.driver !== undefined ? { driver: scaling.driver } : {}),
     ...(scaling?.publicAddress !== undefined ? { publicAddress: scaling.publicAddress } : {}),
-    services: { ...scaling?.services, metrics },
+    services: { ...scaling?.services, metrics, ...(desyncReports !== undefined ? { desyncReports } : {}) },
     rooms: { arena: ArenaRoom },
     auth: accountsTokenVerifier(store),
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
@@ -79,7 +85,10 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
       // The monitor's API can call room methods: only its own pages (or a script with a token) may use it.
       app.use("/monitor/api", refuseCrossSite);
       app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie }), monitor());
-      mountAdminRoutes(app, { gate: requirePermission(store, Permission.MANAGE_MATCHES, { secureCookie }) });
+      mountAdminRoutes(app, {
+        gate: requirePermission(store, Permission.MANAGE_MATCHES, { secureCookie }),
+        ...(desyncReports !== undefined ? { desyncReports } : {}),
+      });
       app.get("/metrics", requirePermission(store, Permission.MONITOR, { secureCookie }), (_request, response) => {
         response.type("text/plain; version=0.0.4").send(metrics.toPrometheus());
       });

@@ -1,4 +1,4 @@
-import { EmbeddedDatabaseBusyError, loadSecurityConfig, openUserStore } from "colyseus-lockstep/accounts";
+import { EmbeddedDatabaseBusyError, loadSecurityConfig, openDesyncReportStore, openUserStore } from "colyseus-lockstep/accounts";
 import { createScalingBackends, loadScalingConfig } from "colyseus-lockstep/scaling";
 import { startDemoServer } from "./demo-server.ts";
 import { limitsFromEnv } from "./limits-from-env.ts";
@@ -21,8 +21,10 @@ const store = await openUserStore(config).catch((error: unknown) => {
   console.error(`colyseus-lockstep: not started: ${error.message}`);
   process.exit(1);
 });
+// Desync reports go to the accounts database, on the user store's connection (closed with it).
+const desyncReports = await openDesyncReportStore(store);
 const scaling = createScalingBackends(scalingConfig);
-const demo = await startDemoServer({ store, config, scaling, port, limits: limitsFromEnv() });
+const demo = await startDemoServer({ store, config, scaling, desyncReports, port, limits: limitsFromEnv() });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
 console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);
 console.log(

@@ -14,6 +14,18 @@ export type { FrameLog, FrameRun, LogOverflowPolicy } from "./lockstep/frame-log
 export { defaultIdentity } from "./lockstep/identity.ts";
 export { LockstepMetrics } from "./lockstep/metrics.ts";
 export type { LockstepServices } from "./lockstep/room-services.ts";
+export type {
+  DesyncDiffEntry,
+  DesyncDump,
+  DesyncGroup,
+  DesyncMatchSettings,
+  DesyncNotice,
+  DesyncReport,
+  DesyncReportSink,
+  DesyncReportStore,
+  DesyncReportSummary,
+} from "./lockstep/desync-report.ts";
+export type { DesyncStats } from "./lockstep/desync-watch.ts";
 export { createLockstepServer, type LockstepServer, type LockstepServerOptions, type RoomClass } from "./server/create-server.ts";
 export type { AdmissionLimits, TokenVerifier, VerifiedIdentity } from "./server/room-admission.ts";
 export { refuseCrossSite } from "./server/http/same-origin.ts";

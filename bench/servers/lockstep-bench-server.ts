@@ -4,6 +4,8 @@ import { WindowStats, handleStatsRequest } from "./stats-route.ts";
 
 const roomSize = Number(process.env.ROOM_SIZE ?? 4);
 const frameRate = Number(process.env.FRAME_RATE ?? 30);
+/** Clients' state checksums every this many frames (the bots send them when the workload asks); 0: off. */
+const checksumInterval = Number(process.env.CHECKSUM_INTERVAL ?? 0);
 
 class BenchRoom extends LockstepRoom {
   override lockstep: LockstepOptionsInput = {
@@ -13,6 +15,7 @@ class BenchRoom extends LockstepRoom {
     maxPlayers: roomSize,
     reconnectWindowSeconds: 0,
     maxMessagesPerSecond: 1000,
+    checksumInterval,
   };
 
   override canStart(players: readonly LockstepPlayer[]): boolean {
@@ -21,7 +24,11 @@ class BenchRoom extends LockstepRoom {
 }
 
 const metrics = new LockstepMetrics();
-const stats = new WindowStats(metrics.tickLateness);
+const stats = new WindowStats(metrics.tickLateness, () => ({
+  checksumsAccepted: metrics.checksumsReceived,
+  desyncs: metrics.desyncs,
+  refused: Object.fromEntries(metrics.actionsRefused),
+}));
 const server = await createLockstepServer({
   port: Number(process.env.BENCH_PORT ?? 0),
   host: "127.0.0.1",

@@ -4,33 +4,59 @@ import { join } from "node:path";
 import type { Histogram } from "../../src/lockstep/histogram.ts";
 import type { ServerStats } from "../workload.ts";
 
+/** Running totals a server may count besides time and CPU (LockstepRoom's checksums); a window reports their increase. */
+export interface ServerCounters {
+  readonly checksumsAccepted: number;
+  readonly desyncs: number;
+  /** Messages refused so far, by error code. */
+  readonly refused: Readonly<Record<string, number>>;
+}
+
 /**
- * Measures a server process over a window: tick lateness (from the server's own histogram)
- * and CPU time. `reset` starts a window; `read` reports it.
+ * Measures a server process over a window: tick lateness (from the server's own histogram),
+ * CPU time and, when given, how much `counters` grew. `reset` starts a window; `read` reports it.
  */
 export class WindowStats {
   readonly #lateness: Histogram;
+  readonly #counters: (() => ServerCounters) | undefined;
   #cpu = process.cpuUsage();
   #since = performance.now();
+  #countedAt: ServerCounters | undefined;
 
-  constructor(lateness: Histogram) {
+  constructor(lateness: Histogram, counters?: () => ServerCounters) {
     this.#lateness = lateness;
+    this.#counters = counters;
+    this.#countedAt = counters?.();
   }
 
   reset(): void {
     this.#lateness.reset();
     this.#cpu = process.cpuUsage();
     this.#since = performance.now();
+    this.#countedAt = this.#counters?.();
   }
 
   read(): ServerStats {
     const cpu = process.cpuUsage(this.#cpu);
-    return {
+    const stats: ServerStats = {
       lateness: this.#lateness.summary(),
       cpuMs: (cpu.user + cpu.system) / 1000,
       kernelCpuMs: cpu.system / 1000,
       wallMs: performance.now() - this.#since,
       rssBytes: process.memoryUsage().rss,
+    };
+    const now = this.#counters?.();
+    const then = this.#countedAt;
+    if (now === undefined || then === undefined) return stats;
+    return {
+      ...stats,
+      checksumsAccepted: now.checksumsAccepted - then.checksumsAccepted,
+      desyncs: now.desyncs - then.desyncs,
+      refused: Object.fromEntries(
+        Object.entries(now.refused)
+          .map(([code, count]) => [code, count - (then.refused[code] ?? 0)] as const)
+          .filter(([, count]) => count > 0),
+      ),
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { StateHash } from "../../src/protocol/index.ts";
 import type { LockstepFrame } from "./types.ts";
 
 /** The game loop a runner drives. */
@@ -10,6 +11,14 @@ export interface GameLoop<TAction> {
 
 /** Options of `match.run`. */
 export interface RunOptions {
+  /**
+   * The hash of the game state after a step (`() => hashState(state)`, or a record of named
+   * parts' hashes): sent to the server after every checked frame, which compares the players'
+   * hashes and reports a desync naming the frame, the player and the parts that differ.
+   */
+  readonly hash?: () => StateHash;
+  /** The state as plain data, uploaded when the server asks for it after a desync (see the README's "Desyncs"). */
+  readonly dump?: () => unknown;
   /**
    * Frames held back before stepping, to absorb network jitter (0 = step as soon as a frame
    * arrives on schedule). Each frame of delay adds one frame period of input latency.

@@ -9,6 +9,7 @@ export { FixedStepRunner, type GameLoop, type RunHandle, type RunOptions } from 
 export { FrameSequencer, type SequencerSink } from "./frame-sequencer.ts";
 export { createRandom, type DeterministicRandom } from "./random.ts";
 export { hashState } from "./state-hash.ts";
+export { syncTest, type SyncTestCause, type SyncTestOptions, type SyncTestResult } from "./sync-test.ts";
 export {
   ClientErrorCode,
   LockstepClientError,
@@ -22,4 +23,5 @@ export {
   type PlayerLeft,
 } from "./types.ts";
 export { CLOSE_CODE_DESCRIPTIONS } from "./close-codes.ts";
-export { FrameEventKind, type PlayerInfo } from "../../src/protocol/index.ts";
+export { FrameEventKind, type PlayerInfo, type DesyncNotice, type DesyncGroup, type StateHash } from "../../src/protocol/index.ts";
+export type { ChecksumOptions } from "./checksum-reporter.ts";

@@ -15,7 +15,11 @@ import {
   type RoomInfoMessage,
   type RoomLeaveMessage,
   type RoomPrepareMessage,
+  type DesyncNotice,
+  type StateDumpRequest,
+  type StateHash,
 } from "../../src/protocol/index.ts";
+import { ChecksumReporter } from "./checksum-reporter.ts";
 import { RECOVERABLE_CLOSE_CODES, describeClose } from "./close-codes.ts";
 import { FrameRequests } from "./frame-requests.ts";
 import { FixedStepRunner, startTicking, type GameLoop, type RunHandle, type RunOptions } from "./fixed-step-runner.ts";
@@ -44,7 +48,13 @@ interface MatchClose {
 }
 
 function toMatchInfo(start: MatchStartMessage): MatchInfo {
-  return { players: start.players, seed: start.seed, frameRate: start.frame_rate, startFrame: start.start_frame };
+  return {
+    players: start.players,
+    seed: start.seed,
+    frameRate: start.frame_rate,
+    startFrame: start.start_frame,
+    checksumInterval: start.checksum_interval ?? 0,
+  };
 }
 
 function asClientError(error: unknown): LockstepClientError {
@@ -95,6 +105,10 @@ export class LockstepMatch<TAction = unknown> {
   #end: MatchEnd | undefined;
   #connected = true;
   #lastFrameData: LockstepFrame<TAction> | undefined;
+  /** The newest frame number the server is known to have closed (live frames and `room_info`). */
+  #newestFrame: number | undefined;
+  #checksums: ChecksumReporter | undefined;
+  #lastDesync: DesyncNotice | undefined;
 
   readonly #enter = new Signal<PlayerInfo>();
   readonly #leave = new Signal<PlayerLeft>();
@@ -108,6 +122,7 @@ export class LockstepMatch<TAction = unknown> {
   readonly #dropSignal = new Signal<void>();
   readonly #reconnect = new Signal<void>();
   readonly #close = new Signal<MatchClose>();
+  readonly #desync = new Signal<DesyncNotice>();
 
   /**
    * @param room - a joined `@colyseus/sdk` room of a lockstep server.
@@ -173,6 +188,11 @@ export class LockstepMatch<TAction = unknown> {
     room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => {
       this.#error.emit(new LockstepClientError(error.code, error.message, error.type, error.details));
     });
+    room.onMessage(ControlMessage.DESYNC, (notice: DesyncNotice) => {
+      this.#lastDesync = notice;
+      this.#desync.emit(notice);
+    });
+    room.onMessage(ControlMessage.STATE_DUMP_REQUEST, (request: StateDumpRequest) => this.#checksums?.onDumpRequest(request));
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.#receive(bytes));
     room.onMessage(BinaryMessage.RELOAD_FRAMES, (bytes: Uint8Array) => this.#onReloadChunk(bytes));
     room.onLeave((code: number, reason?: string) => this.#onConnectionClosed(room, code, reason));
@@ -225,6 +245,7 @@ export class LockstepMatch<TAction = unknown> {
     this.#closeInfo = { code, reason };
     this.#reconnecting?.cancel();
     this.#reconnecting = undefined;
+    this.#checksums?.stop();
     clearTimeout(this.#leaveTimer);
     this.#explicitRequests.failAll(this.#closedError());
     this.#resolveClosed(code);
@@ -268,6 +289,14 @@ export class LockstepMatch<TAction = unknown> {
   onEnd(listener: (end: MatchEnd) => void): () => void {
     return this.#endSignal.add(listener);
   }
+  /**
+   * The server found that the players' states diverged (their hashes of a checked frame
+   * differ): the notice names the frame, the last frame known good, the groups of players by
+   * hash with the outliers, and the parts of the state that differ. Fired once per divergence.
+   */
+  onDesync(listener: (notice: DesyncNotice) => void): () => void {
+    return this.#desync.add(listener);
+  }
   /** A message was refused, a catch-up failed, or server data could not be decoded. */
   onError(listener: (error: LockstepClientError) => void): () => void {
     return this.#error.add(listener);
@@ -297,6 +326,14 @@ export class LockstepMatch<TAction = unknown> {
   /** The last frame delivered, decoded. */
   get lastFrameData(): LockstepFrame<TAction> | undefined {
     return this.#lastFrameData;
+  }
+  /** The last frame whose state hash this client sent (see `run`'s `hash`). */
+  get lastCheckedFrame(): number | undefined {
+    return this.#checksums?.lastChecked;
+  }
+  /** The last desync the server announced in this match, if any. */
+  get lastDesync(): DesyncNotice | undefined {
+    return this.#lastDesync;
   }
   /** Seated players, in slot order. */
   get players(): PlayerInfo[] {
@@ -426,7 +463,20 @@ export class LockstepMatch<TAction = unknown> {
   run(loop: GameLoop<TAction>, options: RunOptions = {}): RunHandle {
     const frameRate = this.#info?.frameRate;
     if (frameRate === undefined) throw new Error("run() needs the match to have started: call it from onStart");
-    const runner = new FixedStepRunner(loop, frameRate, options);
+    const hash = options.hash;
+    const checksums = hash === undefined ? undefined : this.#checksumReporter();
+    const checked = { hash: hash!, ...(options.dump !== undefined ? { dump: options.dump } : {}) };
+    const checkedLoop: GameLoop<TAction> =
+      checksums === undefined
+        ? loop
+        : {
+            step: (frame) => {
+              loop.step(frame);
+              checksums.check(frame.frame, checked);
+            },
+            ...(loop.render !== undefined ? { render: (alpha: number) => loop.render!(alpha) } : {}),
+          };
+    const runner = new FixedStepRunner(checkedLoop, frameRate, options);
     const unsubscribe = this.#frame.add((frame) => runner.push(frame));
     const stopTicking = startTicking((now) => runner.tick(now), options.clock, 1000 / frameRate);
     return {
@@ -443,6 +493,30 @@ export class LockstepMatch<TAction = unknown> {
     };
   }
 
+  /**
+   * For a game that steps frames in its own loop rather than `run`: call right after stepping
+   * each frame, with the state's hash (and, optionally, the state as plain data for desync
+   * dumps). Sends it if `frame` is a checked frame of this match (a multiple of
+   * `info.checksumInterval`) and not stale; returns true if it was sent.
+   */
+  sendChecksum(frame: number, hash: StateHash, dump?: () => unknown): boolean {
+    const reporter = this.#info === undefined ? undefined : this.#checksumReporter();
+    return reporter?.check(frame, { hash: () => hash, ...(dump !== undefined ? { dump } : {}) }) ?? false;
+  }
+
+  /** The match's checksum reporter (one per match), or undefined when checksums are off. */
+  #checksumReporter(): ChecksumReporter | undefined {
+    const info = this.#info!;
+    if (info.checksumInterval <= 0) return undefined;
+    this.#checksums ??= new ChecksumReporter(info.checksumInterval, info.frameRate, {
+      sendChecksum: (bytes) => this.room.sendBytes(BinaryMessage.SYNC_CHECKSUM, bytes),
+      sendDumpChunk: (bytes) => this.room.sendBytes(BinaryMessage.STATE_DUMP, bytes),
+      canSend: () => this.#connected && this.#phase === "running",
+      newestFrame: () => this.#newestFrame,
+    });
+    return this.#checksums;
+  }
+
   #uidOf = (slot: number): string => this.#uidBySlot.get(slot) ?? `slot-${slot}`;
 
   #upsert(player: PlayerInfo): void {
@@ -456,7 +530,10 @@ export class LockstepMatch<TAction = unknown> {
     for (const player of info.players) this.#upsert(player);
     if (info.match !== undefined) {
       this.#onStart(info.match);
-      if (info.last_frame !== undefined) this.#sequencer.catchUpTo(info.last_frame);
+      if (info.last_frame !== undefined) {
+        this.#newestFrame = Math.max(this.#newestFrame ?? info.last_frame, info.last_frame);
+        this.#sequencer.catchUpTo(info.last_frame);
+      }
     }
   }
 
@@ -477,6 +554,7 @@ export class LockstepMatch<TAction = unknown> {
       this.#error.emit(protocolError(error));
       return;
     }
+    if (this.#newestFrame === undefined || frame > this.#newestFrame) this.#newestFrame = frame;
     // The SDK reuses nothing, but copying keeps buffered frames independent of the socket's buffers.
     this.#sequencer.receive(frame, bytes.slice());
   }

@@ -48,11 +48,13 @@ export interface MatchInfo {
   readonly seed: number;
   readonly frameRate: number;
   readonly startFrame: number;
+  /** Every how many frames `run()` sends the state's hash (0: checksums are off in this room). */
+  readonly checksumInterval: number;
 }
 
 /** How a match ended. */
 export interface MatchEnd {
-  readonly reason: "ended" | "abandoned" | "log_full";
+  readonly reason: "ended" | "abandoned" | "log_full" | "desync";
   readonly result?: unknown;
   readonly lastFrame: number;
 }

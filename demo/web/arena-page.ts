@@ -1,6 +1,8 @@
 import { LockstepClient, hashState, type AuthSession, type LockstepMatch, type MatchInfo, type PlayerInfo } from "colyseus-lockstep-client";
 import type { ArenaRoom } from "../arena-room.ts";
 import { GRID_SIZE, createArenaState, stepArena, type ArenaState } from "./arena-sim.ts";
+import { DesyncSwitch } from "./desync-switch.ts";
+import { SyncPanel } from "./sync-panel.ts";
 
 const COLORS = ["#4fc3f7", "#f06292", "#aed581", "#ffb74d"];
 const KEYS: Record<string, [number, number]> = {
@@ -23,6 +25,9 @@ const cell = board.width / GRID_SIZE;
 const TOKEN_KEY = "lockstep-demo-token";
 
 const client = new LockstepClient(window.location.origin);
+const syncPanel = new SyncPanel(element);
+// Off unless the page was opened with `?desync=<frame>` (see desync-switch.ts).
+const desyncSwitch = DesyncSwitch.fromQuery(window.location.search);
 let match: LockstepMatch<ActionOfArena> | undefined;
 let state: ArenaState | undefined;
 type ActionOfArena = import("colyseus-lockstep-client").ActionOf<ArenaRoom>;
@@ -67,23 +72,34 @@ function showPlayers(players: readonly PlayerInfo[]): void {
   );
 }
 
+/** The state's hash, one per top-level part, so a desync report names the part that differs. */
+function hashParts(current: ArenaState): Record<keyof ArenaState, string> {
+  return { frame: hashState(current.frame), players: hashState(current.players), coin: hashState(current.coin), rng: hashState(current.rng) };
+}
+
 function start(info: MatchInfo): void {
   state = createArenaState(info);
+  syncPanel.start(info.checksumInterval);
   show("seed", String(info.seed));
   show("status", "playing");
   element<HTMLButtonElement>("ready").disabled = true;
   element<HTMLButtonElement>("end").disabled = false;
-  match!.run({
-    step: (frame) => {
-      stepArena(state!, frame);
-      show("frame", String(state!.frame));
-      show("hash", hashState(state));
+  match!.run(
+    {
+      step: (frame) => {
+        stepArena(state!, frame);
+        desyncSwitch?.afterStep(state!);
+        show("frame", String(state!.frame));
+        show("hash", hashState(state));
+      },
+      render: () => {
+        draw();
+        showPlayers(match!.players);
+        syncPanel.refresh(match!.lastCheckedFrame);
+      },
     },
-    render: () => {
-      draw();
-      showPlayers(match!.players);
-    },
-  });
+    { hash: () => hashParts(state!), dump: () => state },
+  );
 }
 
 function signedIn(session: AuthSession): void {
@@ -125,6 +141,7 @@ async function join(): Promise<void> {
     element<HTMLButtonElement>("end").disabled = true;
   });
   match.onError((error) => show("log", `${error.code}: ${error.message}`));
+  match.onDesync((notice) => syncPanel.desync(notice, match!.players, match!.you?.uid));
   refresh();
 }
 
@@ -157,6 +174,13 @@ window.addEventListener("keydown", (event) => {
   event.preventDefault();
   move(step[0], step[1]);
 });
+if (desyncSwitch !== undefined) {
+  show(
+    "debug-switch",
+    `Debug switch on: this tab moves the coin at random at frame ${desyncSwitch.frame}. With two tabs neither is a majority, so both players are named; a third tab singles this one out.`,
+  );
+  element("debug-switch").hidden = false;
+}
 draw();
 
 /** Read-only view and controls for automated play (used by the browser test). */

@@ -2,9 +2,10 @@ import type { SqlClient } from "./sql-client.ts";
 
 /**
  * The schema, as an ordered list of migrations shared by the embedded database and PostgreSQL.
- * Never edit an applied migration: append a new one.
+ * Never edit an applied migration: append a new one. A migration is one statement, or a list
+ * run in order: the embedded database takes one statement per query.
  */
-export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string | readonly string[] }[] = [
   {
     version: 1,
     sql: `
@@ -20,6 +21,25 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
         CHECK (anonymous OR (email IS NOT NULL AND password_hash IS NOT NULL))
       );
     `,
+  },
+  {
+    version: 2,
+    // The summary columns are what a listing shows and filters on; `report` is the whole
+    // report, read back only when one is opened. Listings page newest first, in all rooms or one.
+    sql: [
+      `CREATE TABLE lockstep_desync_reports (
+        id         text PRIMARY KEY,
+        room_id    text NOT NULL,
+        room_name  text NOT NULL,
+        frame      bigint NOT NULL,
+        outliers   jsonb,
+        parts      jsonb,
+        created_at timestamptz NOT NULL,
+        report     jsonb NOT NULL
+      )`,
+      "CREATE INDEX lockstep_desync_reports_created ON lockstep_desync_reports (created_at DESC, id DESC)",
+      "CREATE INDEX lockstep_desync_reports_room ON lockstep_desync_reports (room_id, created_at DESC, id DESC)",
+    ],
   },
 ];
 
@@ -42,7 +62,7 @@ export async function migrate(client: SqlClient): Promise<number[]> {
     const ran: number[] = [];
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
-      await tx.query(migration.sql);
+      for (const statement of typeof migration.sql === "string" ? [migration.sql] : migration.sql) await tx.query(statement);
       await tx.query("INSERT INTO lockstep_migrations (version) VALUES ($1)", [migration.version]);
       ran.push(migration.version);
     }

@@ -91,6 +91,11 @@ export class SqlUserStore implements UserStore {
     return new SqlUserStore(sql);
   }
 
+  /** The connection the store runs on, to share it with other stores of the same database. */
+  get sql(): SqlClient {
+    return this.#sql;
+  }
+
   async create(user: NewUser): Promise<UserRecord> {
     const email = user.email?.trim().toLowerCase() ?? null;
     try {

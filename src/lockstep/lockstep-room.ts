@@ -8,6 +8,7 @@ import {
   ControlMessage,
   LockstepCloseCode,
   LockstepErrorCode,
+  type LockstepErrorMessage,
   type MatchEndMessage,
   type MatchPhase,
   type MatchStartMessage,
@@ -34,6 +35,8 @@ import { placeholderClient, seatRecords } from "./seat-records.ts";
 import type { ResumeTicket, RoomJournal } from "./match-persistence.ts";
 import { ResumedSeatCounts } from "./resumed-seat-counts.ts";
 import { servicesOf, type FrameClock, type LockstepServices } from "./room-services.ts";
+import { DesyncWatch, type DesyncStats } from "./desync-watch.ts";
+import type { DesyncNotice, DesyncReport } from "./desync-report.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
 /** Why a player left: `"left"` (consented, or the reconnection window expired) or `"kicked"` (closed as abusive). */
@@ -84,6 +87,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
   onPlayerLeave?(player: LockstepPlayer, reason: LeaveReason): void;
   /** Hook: the match ended; the room closes right after. */
   onMatchEnd?(end: MatchEndMessage): void;
+  /** Hook: the players' state hashes disagreed (the notice every client also gets as `desync`). */
+  onDesync?(notice: DesyncNotice): void;
+  /** Hook: a desync report is finished, with the players' state dumps and their differences (also stored, with a report store). */
+  onDesyncReport?(report: DesyncReport): void;
 
   #settings: LockstepOptions | undefined;
   #roster!: Roster;
@@ -109,6 +116,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
   /** This room counts against the process's room limit (see `SeatRegistry`). */
   #counted = false;
   #policy!: ClientPolicy;
+  /** Desync detection, when checksums are on. */
+  #desync: DesyncWatch | undefined;
   #phase: MatchPhase = "waiting";
   #match: MatchStartMessage | undefined;
   /** Set while the room closes everyone out (waiting timeout): drops are not held for reconnection. */
@@ -153,7 +162,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const resumed = this.#services.persistence?.take(this.roomId);
     let settings = resolveLockstepOptions(this.lockstep);
     // A resumed match keeps the rate and numbering it was started with.
-    if (resumed !== undefined) settings = { ...settings, frameRate: resumed.stored.match.match.frame_rate, startFrame: resumed.stored.match.match.start_frame };
+    if (resumed !== undefined) {
+      const stored = resumed.stored.match.match;
+      // Records written before checksums existed carry no interval: the room's own applies.
+      settings = {
+        ...settings,
+        frameRate: stored.frame_rate,
+        startFrame: stored.start_frame,
+        checksumInterval: stored.checksum_interval ?? settings.checksumInterval,
+      };
+    }
     this.#settings = settings;
     this.maxClients = settings.maxPlayers;
     this.#roster = new Roster(settings.maxPlayers);
@@ -180,6 +198,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       metrics: this.#services.metrics,
       onLogFull: () => this.#finish("log_full", undefined),
       onClosed: (frame, entries) => {
+        this.#desync?.frameClosed(frame);
         if (this.onFrameClosed !== undefined) this.#hooks.run("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
       },
     });
@@ -189,6 +208,11 @@ export class LockstepRoom<TAction = unknown> extends Room {
     // The hot message: the gate hands it over without Colyseus's dispatch.
     gate.handleBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
     this.onMessage(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, this.#onReloadRequest);
+    if (settings.checksumInterval > 0) {
+      this.#desync = this.#newDesyncWatch(settings);
+      gate.handleBytes(BinaryMessage.SYNC_CHECKSUM, this.#onChecksum);
+      gate.handleBytes(BinaryMessage.STATE_DUMP, this.#onStateDump);
+    }
     // Counted last, once nothing else can fail: a room refused here never existed.
     const full = this.#services.seats?.roomOpened(this.roomId, resumed !== undefined);
     if (full !== undefined) {
@@ -248,6 +272,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (player === undefined || window === 0 || this.#phase === "ended" || this.#policy.isKicked(client.sessionId)) return;
 
     player.connected = false;
+    this.#desync?.playerGone(player.slot);
     this.allowReconnection(client, window).catch(() => {
       // The window expired: Colyseus calls onLeave, which releases the seat.
     });
@@ -280,6 +305,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #releaseSeat(player: LockstepPlayer, reason: LeaveReason): void {
     this.#roster.unseat(player);
     this.#policy.close(player.sessionId);
+    this.#desync?.playerGone(player.slot);
     if (isAuthenticated(player.client.auth)) this.#services.seats?.released(player.uid, this.roomId);
     if (this.#phase === "ended") return;
     this.#saveSeats();
@@ -339,6 +365,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     lastFrame: number;
     match: MatchStartMessage | undefined;
     players: ReturnType<typeof playerInfo>[];
+    checksums: DesyncStats | undefined;
   } {
     return {
       roomId: this.roomId,
@@ -347,6 +374,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       lastFrame: this.#publisher.lastPublished,
       match: this.#match,
       players: this.#roster.players.map(playerInfo),
+      checksums: this.#desync?.stats(),
     };
   }
 
@@ -386,6 +414,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       seed: randomInt(0, 2 ** 32),
       frame_rate: settings.frameRate,
       start_frame: settings.startFrame,
+      checksum_interval: settings.checksumInterval,
     };
     this.broadcast(ControlMessage.MATCH_START, this.#match);
     const persistence = this.#services.persistence;
@@ -444,7 +473,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.roomId = record.roomId;
     for (const frame of stored.frames) this.#log.append(frame);
     this.#scheduler = this.#newScheduler(this.#log.nextFrame);
-    this.#match = record.match;
+    this.#match = { ...record.match, checksum_interval: this.settings.checksumInterval };
     this.#phase = "running";
     const window = this.settings.reconnectWindowSeconds;
     const counts = new ResumedSeatCounts(
@@ -634,4 +663,60 @@ export class LockstepRoom<TAction = unknown> extends Room {
     // The summary answers `room.request` after the last chunk, on the same socket.
     return this.#outgoing!.sendReload(client, answer.chunker).then((chunks) => (chunks === undefined ? undefined : answer.response(chunks)));
   };
+
+  #newDesyncWatch(settings: LockstepOptions): DesyncWatch {
+    return new DesyncWatch(settings, {
+      roomId: () => this.roomId,
+      roomName: () => this.roomName,
+      match: () => this.#match,
+      lastClosed: () => this.#publisher.lastPublished,
+      connectedPlayers: () => this.#roster.players.filter((player) => player.connected),
+      metrics: this.#services.metrics,
+      announce: (notice) => {
+        logger.warn(
+          `lockstep: desync in room ${this.roomId} at frame ${notice.frame}: outliers ${notice.outliers.join(", ")}${notice.parts.length > 0 ? `; parts ${notice.parts.join(", ")}` : ""} (report ${notice.id})`,
+        );
+        this.broadcast(ControlMessage.DESYNC, notice);
+        this.#hooks.run("onDesync", () => this.onDesync?.(notice));
+      },
+      requestDump: (player, request) => player.client.send(ControlMessage.STATE_DUMP_REQUEST, request),
+      finished: (report) => {
+        this.#hooks.run("onDesyncReport", () => this.onDesyncReport?.(report));
+        const store = this.#services.desyncReports;
+        if (store === undefined) return;
+        const metrics = this.#services.metrics;
+        store.save(report).then(
+          () => {
+            if (metrics !== undefined) metrics.desyncReportsStored++;
+          },
+          (error: unknown) => {
+            if (metrics !== undefined) metrics.desyncReportsFailed++;
+            logger.error(`lockstep: desync report ${report.id} of room ${this.roomId} could not be stored:`, error);
+          },
+        );
+      },
+      endMatch: (report) => this.#finish("desync", { desync_report: report.id }),
+    });
+  }
+
+  #onChecksum = (client: Client, payload: Uint8Array): void => {
+    this.#desyncMessage(client, "sync_checksum", (watch, player) => watch.checksum(player, payload));
+  };
+
+  #onStateDump = (client: Client, payload: Uint8Array): void => {
+    this.#desyncMessage(client, "state_dump", (watch, player) => watch.dump(player, payload));
+  };
+
+  #desyncMessage(client: Client, type: string, handle: (watch: DesyncWatch, player: LockstepPlayer) => LockstepErrorMessage | undefined): void {
+    const player = this.#seatOf(client);
+    if (player === undefined) return;
+    if (this.#phase !== "running") {
+      this.#policy.refuse(client, { code: LockstepErrorCode.MATCH_NOT_RUNNING, type, message: `the match is ${this.#phase}` }, false);
+      return;
+    }
+    const refusal = handle(this.#desync!, player);
+    if (refusal === undefined) return;
+    this.#services.metrics?.refused(refusal.code);
+    this.#policy.refuse(client, refusal, true);
+  }
 }

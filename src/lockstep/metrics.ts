@@ -17,6 +17,13 @@ export class LockstepMetrics {
   readonly actionsRefused = new Map<string, number>();
   matchesStarted = 0;
   matchesEnded = 0;
+  /** Checksums accepted from players. */
+  checksumsReceived = 0;
+  /** Desyncs found (announced or, past a match's `maxDesyncReports`, only counted). */
+  desyncs = 0;
+  /** Desync reports written to the report store, and writes that failed. */
+  desyncReportsStored = 0;
+  desyncReportsFailed = 0;
 
   refused(code: string): void {
     this.actionsRefused.set(code, (this.actionsRefused.get(code) ?? 0) + 1);
@@ -34,6 +41,10 @@ export class LockstepMetrics {
     counter("lockstep_actions_accepted_total", "Actions accepted into frames.", this.actionsAccepted);
     counter("lockstep_matches_started_total", "Matches started.", this.matchesStarted);
     counter("lockstep_matches_ended_total", "Matches ended.", this.matchesEnded);
+    counter("lockstep_checksums_received_total", "State checksums accepted from players.", this.checksumsReceived);
+    counter("lockstep_desyncs_total", "Desyncs found (players' state hashes disagreed).", this.desyncs);
+    counter("lockstep_desync_reports_stored_total", "Desync reports written to the report store.", this.desyncReportsStored);
+    counter("lockstep_desync_reports_failed_total", "Desync reports the report store could not write.", this.desyncReportsFailed);
     lines.push("# HELP lockstep_actions_refused_total Messages refused, by error code.", "# TYPE lockstep_actions_refused_total counter");
     for (const [code, count] of this.actionsRefused) lines.push(`lockstep_actions_refused_total{code="${code}"} ${count}`);
     const lateness = this.tickLateness;

@@ -42,6 +42,17 @@ export const DEFAULT_MAX_SEND_QUEUE_BYTES = 1024 * 1024;
 /** An hour of 4-player 30 Hz input is ~7 MB; 32 MiB leaves room for longer or busier matches. */
 export const DEFAULT_MAX_LOG_BYTES = 32 * 1024 * 1024;
 
+/** Once a second at 30 Hz: a desync is named within a second, for one small message per player per second. */
+export const DEFAULT_CHECKSUM_INTERVAL = 30;
+/** A player steps a frame within a few hundred ms of its close; 2 s also covers a slow phone, and bounds how long a check waits. */
+export const DEFAULT_CHECKSUM_WAIT_MS = 2000;
+/** A game state of a few thousand entities in JSON; at 3 KiB per message, 22 messages. */
+export const DEFAULT_MAX_DUMP_BYTES = 64 * 1024;
+/** Reports one match may raise: a state that keeps diverging in new ways is one bug, not a thousand reports. */
+export const DEFAULT_MAX_DESYNC_REPORTS = 10;
+/** Largest dump a room may accept: the protocol's chunk count bound (342 chunks of 3 KiB). */
+export const MAX_DUMP_BYTES_LIMIT = 1024 * 1024;
+
 /**
  * Settings of a lockstep room. Every limit has a default; a room sets what it needs in its
  * `lockstep` field. They come from the server's code, never from a client's join options.
@@ -105,6 +116,16 @@ export const lockstepOptionsSchema = z
       .default(DEFAULT_MAX_SEND_QUEUE_BYTES),
     /** At the bound: drop the oldest frames (reloads before them get `FRAME_EVICTED`) or end the match (`log_full`). */
     logOverflow: z.enum(["evict-oldest", "end-match"]).default("evict-oldest"),
+    /** Clients send the hash of their state after every frame whose number is a multiple of this (see the README's "Desyncs"); 0 turns checksums off. */
+    checksumInterval: z.number().int().min(0).max(3600).default(DEFAULT_CHECKSUM_INTERVAL),
+    /** How long the server waits for every connected player's hash of a checked frame before comparing those it has. */
+    checksumWaitMs: z.number().int().min(1000).max(60_000).default(DEFAULT_CHECKSUM_WAIT_MS),
+    /** On a desync: keep the match running (`continue`), or end it with reason `desync` once the dumps are in (`end-match`). */
+    desyncPolicy: z.enum(["continue", "end-match"]).default("continue"),
+    /** Largest state dump a player may upload for a desync report (0: no dumps are asked for). */
+    maxDumpBytes: z.number().int().min(0).max(MAX_DUMP_BYTES_LIMIT).default(DEFAULT_MAX_DUMP_BYTES),
+    /** Desyncs one match reports at most; later ones are counted in the metrics and logged, not announced. */
+    maxDesyncReports: z.number().int().min(1).max(1000).default(DEFAULT_MAX_DESYNC_REPORTS),
   })
   .strict()
   .refine((options) => options.minPlayers <= options.maxPlayers, {

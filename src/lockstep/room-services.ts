@@ -3,6 +3,7 @@ import type { LockstepMetrics } from "./metrics.ts";
 import type { PhaseBalancer } from "./phase-balancer.ts";
 import type { SeatRegistry } from "./seat-registry.ts";
 import type { MonotonicClock, Timers } from "./frame-scheduler.ts";
+import type { DesyncReportSink } from "./desync-report.ts";
 
 /**
  * What a process gives its lockstep rooms: each is optional, and a room without it simply does
@@ -19,6 +20,8 @@ export interface LockstepServices {
   readonly seats?: SeatRegistry;
   /** Counters and tick timing of every room of the process. */
   readonly metrics?: LockstepMetrics;
+  /** Where desync reports are stored (the accounts database: `SqlDesyncReportStore`). Without it, reports reach only `onDesyncReport`. */
+  readonly desyncReports?: DesyncReportSink;
   /** The time a room's frames close by (default: the wall clock). The testing kit gives each room a clock it runs by hand. */
   readonly frameClock?: (roomId: string) => FrameClock;
 }

@@ -10,3 +10,21 @@ export { FrameEventKind, decodeFrame, frameNumberOf, type Frame, type FrameEntry
 export { decodeReloadChunk, type ReloadChunk } from "./reload-codec.ts";
 export { encodeAction, decodeAction } from "./action-codec.ts";
 export * from "./messages.ts";
+export {
+  MAX_CHECKSUM_PARTS,
+  MAX_HASH_BYTES,
+  MAX_PART_NAME_BYTES,
+  MAX_STATE_DUMP_CHUNKS,
+  STATE_DUMP_CHUNK_BYTES,
+  StateDumpFormat,
+  checksumParts,
+  decodeChecksum,
+  decodeStateDumpChunk,
+  encodeChecksum,
+  encodeStateDumpChunk,
+  stateDumpMessages,
+  type Checksum,
+  type StateDumpChunk,
+  type StateHash,
+} from "./checksum-codec.ts";
+export type { DesyncGroup, DesyncMatchSettings, DesyncNotice, StateDumpRequest } from "./desync-messages.ts";

@@ -28,6 +28,10 @@ export const ControlMessage = {
   SYNC_REQUEST_RELOAD_FRAMES: "sync_request_reload_frames",
   /** server → one client: a message of that client was refused. Payload {@link LockstepErrorMessage}. */
   LOCKSTEP_ERROR: "lockstep_error",
+  /** server → all: the players' state hashes disagreed. Payload `DesyncNotice`. */
+  DESYNC: "desync",
+  /** server → one client: upload your state at a checked frame (binary {@link BinaryMessage.STATE_DUMP}). Payload `StateDumpRequest`. */
+  STATE_DUMP_REQUEST: "state_dump_request",
 } as const;
 
 /** One of {@link ControlMessage}'s values. */
@@ -44,6 +48,10 @@ export const BinaryMessage = {
   RELOAD_FRAMES: 2,
   /** client → server: one input, already encoded by the client (see `encodeAction`). */
   SYNC_ACTION: 3,
+  /** client → server: the hash of the client's state after a checked frame (see `encodeChecksum`). */
+  SYNC_CHECKSUM: 4,
+  /** client → server: one chunk of a state dump the server asked for (see `stateDumpMessages`). */
+  STATE_DUMP: 5,
 } as const;
 
 /** One of {@link BinaryMessage}'s values. */
@@ -79,6 +87,12 @@ export const LockstepErrorCode = {
   MESSAGE_FAILED: "MESSAGE_FAILED",
   /** The client's outgoing queue is full (it is not reading fast enough): the reload was refused; retry after `details.retry_after_ms`. */
   SEND_QUEUE_FULL: "SEND_QUEUE_FULL",
+  /** A checksum for a frame the client already sent one for. */
+  CHECKSUM_REPEATED: "CHECKSUM_REPEATED",
+  /** A state dump the server did not ask for (wrong frame, not asked, or already complete). */
+  DUMP_NOT_REQUESTED: "DUMP_NOT_REQUESTED",
+  /** A state dump larger than the room's `maxDumpBytes`, or one that does not decode. */
+  DUMP_INVALID: "DUMP_INVALID",
 } as const;
 
 /** One of {@link LockstepErrorCode}'s values. */
@@ -134,6 +148,12 @@ export interface MatchStartMessage {
   readonly frame_rate: number;
   /** Number of the first frame. */
   readonly start_frame: number;
+  /**
+   * Every how many frames clients send the hash of their state (frames whose number is a
+   * multiple of it); 0: checksums are off. Always sent; absent only from matches stored by a
+   * release without checksums (read it as 0).
+   */
+  readonly checksum_interval?: number;
 }
 
 /** Payload of `room_info`, sent to one client on join and on reconnection. */
@@ -152,8 +172,12 @@ export interface RoomInfoMessage {
 
 /** Payload of `match_end`. */
 export interface MatchEndMessage {
-  /** `"ended"`: the room called `endMatch`; `"abandoned"`: every player left; `"log_full"`: the frame log hit its bound under the `end-match` policy. */
-  readonly reason: "ended" | "abandoned" | "log_full";
+  /**
+   * `"ended"`: the room called `endMatch`; `"abandoned"`: every player left; `"log_full"`: the
+   * frame log hit its bound under the `end-match` policy; `"desync"`: the players' states
+   * diverged under `desyncPolicy: "end-match"` (the result holds the report id).
+   */
+  readonly reason: "ended" | "abandoned" | "log_full" | "desync";
   /** Whatever the room passed to `endMatch(result)`. */
   readonly result?: unknown;
   /** The last frame of the match. */

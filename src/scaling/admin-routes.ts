@@ -1,10 +1,23 @@
 import { matchMaker } from "@colyseus/core";
-import express, { type Application, type Request, type RequestHandler, type Response } from "express";
+import express, { type Application, type Request, type RequestHandler, type Response, type Router } from "express";
+import type { DesyncReportStore } from "../lockstep/desync-report.ts";
 import { boundedJsonBody } from "../server/http/bounded-json.ts";
 import { refuseCrossSite } from "../server/http/same-origin.ts";
 
 /** Admin request bodies are a uid or a small result object. */
 const MAX_ADMIN_BODY_BYTES = 16 * 1024;
+/** Reports per listing page when the operator asks for no `limit`: a screenful. */
+const DEFAULT_DESYNC_PAGE = 20;
+/** The largest listing page, the bound of {@link DesyncReportStore.list}. */
+const MAX_DESYNC_PAGE = 100;
+/** Report ids are UUIDs (36 characters): a longer one names no report, and is answered without a query. */
+const MAX_REPORT_ID_LENGTH = 64;
+/** Room ids are short (Colyseus's have 9 characters): a longer filter is a mistake, refused. */
+const MAX_ROOM_FILTER_LENGTH = 128;
+/** An ISO 8601 date, or a date and time with its zone (a time without one would be read in the server's zone), to the millisecond. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+/** Characters a report id keeps in a download's file name; others become `_`, so the header stays well-formed. */
+const FILE_NAME_UNSAFE = /[^A-Za-z0-9._-]/g;
 
 function roomNotFound(response: Response, roomId: string): void {
   response.status(404).json({ error: "room_not_found", message: `no room ${roomId}` });
@@ -21,16 +34,107 @@ async function callRoom(request: Request, response: Response, method: string, ar
   return matchMaker.remoteRoomCall(roomId, method as never, args as never);
 }
 
+function invalidRequest(response: Response, message: string): void {
+  response.status(400).json({ error: "invalid_request", message });
+}
+
+function reportNotFound(response: Response, message: string): void {
+  response.status(404).json({ error: "report_not_found", message });
+}
+
+/** A listing's query, validated, or the reason it is refused. */
+function listingQuery(request: Request): { limit: number; before?: string; roomId?: string } | string {
+  const { limit, before, room } = request.query;
+  const query: { limit: number; before?: string; roomId?: string } = { limit: DEFAULT_DESYNC_PAGE };
+  if (limit !== undefined) {
+    const value = typeof limit === "string" && /^\d{1,3}$/.test(limit) ? Number(limit) : Number.NaN;
+    if (!(value >= 1 && value <= MAX_DESYNC_PAGE)) return `limit must be an integer from 1 to ${MAX_DESYNC_PAGE}`;
+    query.limit = value;
+  }
+  if (before !== undefined) {
+    if (typeof before !== "string" || !ISO_TIME.test(before) || Number.isNaN(Date.parse(before))) {
+      return "before must be an ISO 8601 time, such as the next_before of the previous page";
+    }
+    query.before = before;
+  }
+  if (room !== undefined) {
+    if (typeof room !== "string" || room === "" || room.length > MAX_ROOM_FILTER_LENGTH) {
+      return `room must be a room id of 1 to ${MAX_ROOM_FILTER_LENGTH} characters`;
+    }
+    query.roomId = room;
+  }
+  return query;
+}
+
+/** `GET /desyncs` (a page of summaries, newest first) and `GET /desyncs/:id` (a report, as a file to download). */
+function mountDesyncRoutes(router: Router, reports: DesyncReportStore): void {
+  router.get("/desyncs", async (request, response, next) => {
+    try {
+      const query = listingQuery(request);
+      if (typeof query === "string") {
+        invalidRequest(response, query);
+        return;
+      }
+      const page = await reports.list(query);
+      // A full page may have older reports after it; a short one is the last.
+      const last = page.length === query.limit ? page.at(-1) : undefined;
+      response.json({ reports: page, next_before: last?.created_at ?? null });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.get("/desyncs/:id", async (request, response, next) => {
+    try {
+      const id = String(request.params.id);
+      if (id.length > MAX_REPORT_ID_LENGTH) {
+        reportNotFound(response, `report ids have at most ${MAX_REPORT_ID_LENGTH} characters`);
+        return;
+      }
+      const report = await reports.get(id);
+      if (report === undefined) {
+        reportNotFound(response, `no desync report ${id}`);
+        return;
+      }
+      response.setHeader("content-disposition", `attachment; filename="desync-${id.replace(FILE_NAME_UNSAFE, "_")}.json"`);
+      response.json(report);
+    } catch (error) {
+      next(error);
+    }
+  });
+}
+
 /**
  * Operator routes under `/admin`, working across processes: list rooms with the process that
  * runs each, inspect a match, end it, kick a player. `gate` decides who may (with the accounts
  * module: `requirePermission(store, Permission.MANAGE_MATCHES, …)`). Requests another site or
  * origin could forge with an operator's cookie are refused (403 `cross_origin_refused`); bodies
  * are bounded JSON (413, 400, 415 as JSON errors).
+ *
+ * With `desyncReports`, also the stored desync reports:
+ * - `GET /admin/desyncs?limit=&before=&room=`: `{ reports, next_before }`, summaries newest
+ *   first; `limit` 1..100 (default 20), `before` an ISO time (strictly older), `room` a room id.
+ *   `next_before` is the `before` of the next page when this one is full, else null (reports
+ *   of the very millisecond that ends a page, left off it, are skipped by the next one). A bad
+ *   query is answered 400 `invalid_request`.
+ * - `GET /admin/desyncs/:id`: the whole report, as a JSON file to download
+ *   (`desync-<id>.json`), or 404 `report_not_found`.
+ *
+ * A failing store is passed to express's error handling (the server answers 500, or 503 when
+ * the database cannot be reached).
  */
-export function mountAdminRoutes(app: Application, options: { readonly gate: RequestHandler }): void {
+export function mountAdminRoutes(
+  app: Application,
+  options: {
+    /** Decides who may use the routes: calls `next()` to let a request through, or answers it. */
+    readonly gate: RequestHandler;
+    /** Where desync reports are stored; without it, the `/admin/desyncs` routes are not mounted. */
+    readonly desyncReports?: DesyncReportStore;
+  },
+): void {
   const router = express.Router();
   router.use(refuseCrossSite, options.gate, ...boundedJsonBody(MAX_ADMIN_BODY_BYTES));
+  if (options.desyncReports !== undefined) mountDesyncRoutes(router, options.desyncReports);
 
   router.get("/rooms", async (_request, response, next) => {
     try {

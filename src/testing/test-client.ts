@@ -11,6 +11,8 @@ import {
   type RoomInfoMessage,
 } from "../protocol/messages.ts";
 import type { FrameEventKind } from "../protocol/frame-codec.ts";
+import { encodeChecksum, type StateHash } from "../protocol/checksum-codec.ts";
+import type { DesyncNotice, StateDumpRequest } from "../protocol/desync-messages.ts";
 import { EventLog } from "./event-log.ts";
 
 /** A frame as a test player received it: actions decoded and stamped with their sender's uid. */
@@ -36,6 +38,10 @@ export class TestClient<TAction = unknown> {
   readonly closes = new EventLog<number>("the connection to close");
   /** `room_info` messages: the first arrives right after joining. */
   readonly infos = new EventLog<RoomInfoMessage>("room_info");
+  /** `desync` notices: the server found the players' state hashes disagreeing. */
+  readonly desyncs = new EventLog<DesyncNotice>("a desync notice");
+  /** `state_dump_request`s: the server asks this player for its state after a desync. */
+  readonly dumpRequests = new EventLog<StateDumpRequest>("a state_dump_request");
   readonly #uids = new Map<number, string>();
   #you: { uid: string; slot: number } | undefined;
 
@@ -56,6 +62,8 @@ export class TestClient<TAction = unknown> {
     });
     room.onMessage(ControlMessage.MATCH_END, (end: MatchEndMessage) => this.ends.push(end));
     room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => this.errors.push(error));
+    room.onMessage(ControlMessage.DESYNC, (notice: DesyncNotice) => this.desyncs.push(notice));
+    room.onMessage(ControlMessage.STATE_DUMP_REQUEST, (request: StateDumpRequest) => this.dumpRequests.push(request));
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.frames.push(this.#decode(bytes.slice())));
     room.onMessage("*", () => undefined);
     room.onLeave((code: number) => this.closes.push(code));
@@ -85,6 +93,11 @@ export class TestClient<TAction = unknown> {
   /** Sends one action, as the client SDK does (binary `sync_action`). */
   act(action: TAction): void {
     this.room.sendBytes(BinaryMessage.SYNC_ACTION, encodeAction(action));
+  }
+
+  /** Sends the hash of this player's state after `frame` (binary `sync_checksum`, as the client SDK does). */
+  checksum(frame: number, hash: StateHash): void {
+    this.room.sendBytes(BinaryMessage.SYNC_CHECKSUM, encodeChecksum(frame, hash));
   }
 
   /** The next refusal this player gets (after this call). */

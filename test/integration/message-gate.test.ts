@@ -16,6 +16,7 @@ import type { LockstepServer } from "../../src/server/create-server.ts";
 import { TestPlayer, hex, sameBytes } from "../support/player.ts";
 import { PING_MESSAGE, bytesMessage, dataMessage, requestMessage } from "../support/raw-messages.ts";
 import { FuzzRoom, StrictRoom } from "../support/rooms.ts";
+import { StateDumpFormat, encodeChecksum, encodeStateDumpChunk } from "../../src/protocol/checksum-codec.ts";
 import { serverRoom, startServer } from "../support/server.ts";
 
 /** Colyseus's `ResponseStatus.REJECTED`. */
@@ -220,13 +221,19 @@ function fuzzPayload(next: () => number): Uint8Array {
 }
 
 function fuzzMessage(next: () => number, requestId: number): Uint8Array {
-  const types = [ControlMessage.SYNC_ACTION, ControlMessage.ROOM_PREPARE, ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, "boom", "nope", 3, 1, 99];
+  const types = [ControlMessage.SYNC_ACTION, ControlMessage.ROOM_PREPARE, ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, "boom", "nope", 3, 1, 99, 4, 5];
   const type = types[Math.floor(next() * types.length)]!;
   const form = next();
   if (form < 0.3) return dataMessage(type, fuzzPayload(next));
   if (form < 0.5) return requestMessage(requestId, type, fuzzPayload(next));
   if (form < 0.75) return bytesMessage(typeof type === "number" ? type : BinaryMessage.SYNC_ACTION, fuzzPayload(next));
-  if (form < 0.8) return Uint8Array.of(ColyseusCode.PING);
+  if (form < 0.78) return Uint8Array.of(ColyseusCode.PING);
+  // Well-formed checksums and dump chunks for frames near and far: the desync handlers' own checks.
+  if (form < 0.8) {
+    const frame = Math.floor(next() * 300);
+    if (next() < 0.5) return bytesMessage(BinaryMessage.SYNC_CHECKSUM, encodeChecksum(frame, next() < 0.5 ? "00ff00ff00ff00ff" : { a: "1", b: "2" }));
+    return bytesMessage(BinaryMessage.STATE_DUMP, encodeStateDumpChunk({ frame, index: 0, count: 1, format: StateDumpFormat.JSON, bytes: fuzzPayload(next) }));
+  }
   // Any leading byte but LEAVE_ROOM (a consented leave would end the run), then noise.
   const code = Math.floor(next() * 256);
   return Uint8Array.from([code === ColyseusCode.LEAVE_ROOM ? ColyseusCode.PING : code, ...fuzzPayload(next).subarray(0, 40)]);

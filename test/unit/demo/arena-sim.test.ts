@@ -9,6 +9,7 @@ const match: MatchInfo = {
   seed: 99,
   frameRate: 20,
   startFrame: 0,
+  checksumInterval: 30,
 };
 
 const move = (slot: number, dx: number, dy: number) => ({ slot, uid: `u${slot}`, action: { type: "move" as const, dx, dy } });
