@@ -1,20 +1,13 @@
 import type { Checksum } from "../protocol/checksum-codec.ts";
-import type { DesyncGroup } from "../protocol/desync-messages.ts";
+import type { DesyncGroup, DesyncNotice } from "../protocol/desync-messages.ts";
 import { LockstepErrorCode } from "../protocol/messages.ts";
 
-/** What the book found on a checked frame whose hashes disagree. */
-export interface Divergence {
-  readonly frame: number;
-  /** The last checked frame before `frame` on which at least two players agreed and nobody disagreed, or null. */
-  readonly lastGoodFrame: number | null;
-  /** Largest group first (ties: the group with the lowest slot first). */
-  readonly groups: readonly DesyncGroup[];
-  /** Index of the majority group, or null when no group is larger than every other one. */
-  readonly reference: number | null;
-  readonly outliers: readonly string[];
-  /** Names of the parts whose hashes differ (none when the state is hashed as one value). */
-  readonly parts: readonly string[];
-}
+/**
+ * What the book found on a checked frame whose hashes disagree: the comparison's part of a
+ * `DesyncNotice` (groups largest first, ties by lowest slot; `last_good_frame` is the last
+ * checked frame before it on which at least two players agreed and nobody disagreed).
+ */
+export type Divergence = Pick<DesyncNotice, "frame" | "last_good_frame" | "groups" | "reference" | "outliers" | "parts">;
 
 /** The answer to a checksum: accepted, or refused with an error (every refusal is a strike). */
 export type ChecksumVerdict = { readonly accepted: true } | { readonly accepted: false; readonly code: LockstepErrorCode; readonly message: string };
@@ -164,7 +157,7 @@ export class ChecksumBook {
     const outliers = groups.flatMap((group, index) => (index === reference ? [] : group.uids));
     this.#onDivergence({
       frame: check.frame,
-      lastGoodFrame: this.#lastGoodBefore(check.frame),
+      last_good_frame: this.#lastGoodBefore(check.frame),
       groups,
       reference,
       outliers,

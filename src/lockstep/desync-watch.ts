@@ -181,12 +181,7 @@ export class DesyncWatch {
       id: randomUUID(),
       room_id: this.#host.roomId(),
       room_name: this.#host.roomName(),
-      frame: divergence.frame,
-      last_good_frame: divergence.lastGoodFrame,
-      groups: divergence.groups,
-      reference: divergence.reference,
-      outliers: divergence.outliers,
-      parts: divergence.parts,
+      ...divergence,
       seed: match?.seed ?? 0,
       settings: {
         frame_rate: match?.frame_rate ?? settings.frameRate,

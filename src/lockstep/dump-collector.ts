@@ -1,7 +1,7 @@
 import { decodeAction } from "../protocol/action-codec.ts";
 import { StateDumpFormat, type StateDumpChunk } from "../protocol/checksum-codec.ts";
 import { LockstepErrorCode } from "../protocol/messages.ts";
-import { assertPlainMsgpack } from "../protocol/plain-msgpack.ts";
+import { MAX_PLAIN_DEPTH, assertPlainMsgpack } from "../protocol/plain-msgpack.ts";
 import type { DesyncDump, DesyncNotice, DesyncReport } from "./desync-report.ts";
 import { diffStates } from "./state-diff.ts";
 
@@ -139,7 +139,24 @@ export function finishReport(notice: DesyncNotice, dumps: readonly DesyncDump[],
 }
 
 function decodeDump(bytes: Uint8Array, format: StateDumpFormat): unknown {
-  if (format === StateDumpFormat.JSON) return JSON.parse(strictUtf8.decode(bytes));
-  assertPlainMsgpack(bytes);
-  return decodeAction(bytes);
+  if (format === StateDumpFormat.MSGPACK) {
+    // Plain data, at most MAX_PLAIN_DEPTH deep, checked before anything is built.
+    assertPlainMsgpack(bytes);
+    return decodeAction(bytes);
+  }
+  const state: unknown = JSON.parse(strictUtf8.decode(bytes));
+  // 64 KiB of `[[[[…` is 32,000 levels: the diff and the report's JSON walk a dump recursively.
+  assertShallow(state, MAX_PLAIN_DEPTH);
+  return state;
+}
+
+/** Throws unless `value`'s arrays and objects nest at most `maxDepth` deep (checked without recursion). */
+function assertShallow(value: unknown, maxDepth: number): void {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const { value: current, depth } = pending.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    if (depth >= maxDepth) throw new Error(`nested deeper than ${maxDepth} levels`);
+    for (const child of Object.values(current)) pending.push({ value: child, depth: depth + 1 });
+  }
 }

@@ -87,7 +87,7 @@ test("a player who stays wrong is reported once; a new way of diverging is repor
     send(2, frame, B);
   }
   assert.equal(divergences.length, 1);
-  assert.equal(divergences[0]!.lastGoodFrame, null);
+  assert.equal(divergences[0]!.last_good_frame, null);
   close(40);
   send(0, 40, A);
   send(1, 40, C);
@@ -100,7 +100,7 @@ test("a player who stays wrong is reported once; a new way of diverging is repor
   send(1, 60, A);
   send(2, 60, B);
   assert.equal(divergences.length, 3, "diverging again after agreeing is a new divergence");
-  assert.equal(divergences[2]!.lastGoodFrame, 50);
+  assert.equal(divergences[2]!.last_good_frame, 50);
 });
 
 test("an agreement without the outlier's hash does not end its divergence; its late hash is still compared", () => {
