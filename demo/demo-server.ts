@@ -2,12 +2,23 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { monitor } from "@colyseus/monitor";
 import type express from "express";
-import { LockstepMetrics, createLockstepServer, refuseCrossSite, type AdmissionLimits, type DesyncReportStore, type LockstepServer } from "colyseus-lockstep";
+import {
+  LockstepMetrics,
+  ReplayArchive,
+  createLockstepServer,
+  refuseCrossSite,
+  type AdmissionLimits,
+  type DesyncReportStore,
+  type LockstepServer,
+  type ReplayArchiveOptions,
+  type ReplayStore,
+} from "colyseus-lockstep";
 import {
   Permission,
   accountsTokenVerifier,
   installAccounts,
   mountAuthRoutes,
+  mountReplayRoutes,
   requirePermission,
   type SecurityConfig,
   type UserStore,
@@ -56,6 +67,13 @@ export interface DemoServerOptions {
    * Without it, desyncs are still detected and announced to the players, but not stored.
    */
   readonly desyncReports?: DesyncReportStore;
+  /**
+   * Where finished matches' replays are kept, served at `/replays` (typically `openReplayStore`
+   * on the user store). Without it, no replay is kept.
+   */
+  readonly replays?: ReplayStore;
+  /** Retention, size bound and retries of the replay archive (see `ReplayArchiveOptions`). */
+  readonly replayArchive?: Omit<ReplayArchiveOptions, "store" | "metrics">;
 }
 
 /**
@@ -65,10 +83,11 @@ export interface DemoServerOptions {
  * (admins only; the monitor's API and the admin routes refuse cross-site requests).
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<LockstepServer> {
-  const { store, config, scaling, desyncReports } = options;
+  const { store, config, scaling, desyncReports, replays } = options;
   installAccounts({ store, config });
   const secureCookie = config.tls !== undefined;
   const metrics = new LockstepMetrics();
+  const archive = replays === undefined ? undefined : new ReplayArchive({ ...options.replayArchive, store: replays, metrics });
   const server = await createLockstepServer({
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
@@ -76,7 +95,12 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
     ...(scaling?.presence !== undefined ? { presence: scaling.presence } : {}),
     ...(scaling?.driver !== undefined ? { driver: scaling.driver } : {}),
     ...(scaling?.publicAddress !== undefined ? { publicAddress: scaling.publicAddress } : {}),
-    services: { ...scaling?.services, metrics, ...(desyncReports !== undefined ? { desyncReports } : {}) },
+    services: {
+      ...scaling?.services,
+      metrics,
+      ...(desyncReports !== undefined ? { desyncReports } : {}),
+      ...(archive !== undefined ? { replays: archive } : {}),
+    },
     rooms: { arena: ArenaRoom },
     auth: accountsTokenVerifier(store),
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
@@ -89,18 +113,23 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
         gate: requirePermission(store, Permission.MANAGE_MATCHES, { secureCookie }),
         ...(desyncReports !== undefined ? { desyncReports } : {}),
       });
+      if (replays !== undefined) mountReplayRoutes(app, { store, replays });
       app.get("/metrics", requirePermission(store, Permission.MONITOR, { secureCookie }), (_request, response) => {
         response.type("text/plain; version=0.0.4").send(metrics.toPrometheus());
       });
       serveStatic(app);
     },
   });
-  scaling?.start();
+  scaling?.start(archive);
+  // Old replays go now and then hourly; a database that fails here is retried on the next pass.
+  void archive?.startSweeping().catch(() => undefined);
   return {
     ...server,
     close: async () => {
       scaling?.stop();
       await server.close();
+      // Matches ended by the shutdown are written before the database closes.
+      await archive?.close();
       await scaling?.close();
     },
   };

@@ -20,3 +20,22 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Adm
   }
   return limits;
 }
+
+/** The replay archive's settings from REPLAY_RETENTION_DAYS (0 keeps replays forever) and MAX_REPLAY_BYTES; unset ones keep their defaults. */
+export function replayArchiveFromEnv(env: NodeJS.ProcessEnv = process.env): { retentionDays?: number; maxReplayBytes?: number } {
+  const settings: { retentionDays?: number; maxReplayBytes?: number } = {};
+  const retention = env.REPLAY_RETENTION_DAYS;
+  if (retention !== undefined && retention !== "") {
+    const value = Number(retention);
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new Error(`REPLAY_RETENTION_DAYS must be 0 (keep forever) or a positive number of days, got "${retention}"`);
+    settings.retentionDays = value;
+  }
+  const maxBytes = env.MAX_REPLAY_BYTES;
+  if (maxBytes !== undefined && maxBytes !== "") {
+    const value = Number(maxBytes);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`MAX_REPLAY_BYTES must be a positive integer, got "${maxBytes}"`);
+    settings.maxReplayBytes = value;
+  }
+  return settings;
+}

@@ -1,7 +1,7 @@
-import { EmbeddedDatabaseBusyError, loadSecurityConfig, openDesyncReportStore, openUserStore } from "colyseus-lockstep/accounts";
+import { EmbeddedDatabaseBusyError, loadSecurityConfig, openDesyncReportStore, openReplayStore, openUserStore } from "colyseus-lockstep/accounts";
 import { createScalingBackends, loadScalingConfig } from "colyseus-lockstep/scaling";
 import { startDemoServer } from "./demo-server.ts";
-import { limitsFromEnv } from "./limits-from-env.ts";
+import { limitsFromEnv, replayArchiveFromEnv } from "./limits-from-env.ts";
 
 /** Default port of `npm start`, overridable with PORT. */
 const DEFAULT_PORT = 2567;
@@ -23,8 +23,10 @@ const store = await openUserStore(config).catch((error: unknown) => {
 });
 // Desync reports go to the accounts database, on the user store's connection (closed with it).
 const desyncReports = await openDesyncReportStore(store);
+// Replays of finished matches too: written after each match, served at /replays.
+const replays = await openReplayStore(store);
 const scaling = createScalingBackends(scalingConfig);
-const demo = await startDemoServer({ store, config, scaling, desyncReports, port, limits: limitsFromEnv() });
+const demo = await startDemoServer({ store, config, scaling, desyncReports, replays, port, limits: limitsFromEnv(), replayArchive: replayArchiveFromEnv() });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
 console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);
 console.log(

@@ -26,6 +26,20 @@ export type {
   DesyncReportSummary,
 } from "./lockstep/desync-report.ts";
 export type { DesyncStats } from "./lockstep/desync-watch.ts";
+export {
+  DEFAULT_MAX_PENDING_REPLAYS,
+  DEFAULT_MAX_REPLAY_BYTES,
+  DEFAULT_REPLAY_RETENTION_DAYS,
+  DEFAULT_REPLAY_RETRY_DELAYS_MS,
+  ReplayArchive,
+  type FinishedMatch,
+  type FrameRunSource,
+  type ReplayArchiveOptions,
+  type ReplaySink,
+} from "./lockstep/replay-archive.ts";
+export { encodeReplayDocument } from "./lockstep/replay-document.ts";
+export { MAX_REPLAY_CHECKSUMS, MAX_REPLAY_PARTICIPANTS, type ReplayHistory } from "./lockstep/replay-recorder.ts";
+export type { ReplayQuery, ReplayStore, ReplaySummary, StoredReplay } from "./lockstep/replay-store.ts";
 export { createLockstepServer, type LockstepServer, type LockstepServerOptions, type RoomClass } from "./server/create-server.ts";
 export type { AdmissionLimits, TokenVerifier, VerifiedIdentity } from "./server/room-admission.ts";
 export { refuseCrossSite } from "./server/http/same-origin.ts";
@@ -37,4 +51,8 @@ export {
   type MatchPhase,
   type MatchStartMessage,
   type PlayerInfo,
+  type ReplayDocument,
+  type ReplayHeader,
+  type ReplayParticipant,
+  readReplayDocument,
 } from "./protocol/index.ts";

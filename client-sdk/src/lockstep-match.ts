@@ -182,7 +182,7 @@ export class LockstepMatch<TAction = unknown> {
     room.onMessage(ControlMessage.MATCH_END, (end: MatchEndMessage) => {
       if (this.#phase === "closed") return;
       this.#phase = "ended";
-      this.#end = { reason: end.reason, result: end.result, lastFrame: end.last_frame };
+      this.#end = { reason: end.reason, result: end.result, lastFrame: end.last_frame, ...(end.replay_id !== undefined ? { replayId: end.replay_id } : {}) };
       this.#endSignal.emit(this.#end);
     });
     room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => {

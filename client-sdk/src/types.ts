@@ -57,6 +57,8 @@ export interface MatchEnd {
   readonly reason: "ended" | "abandoned" | "log_full" | "desync";
   readonly result?: unknown;
   readonly lastFrame: number;
+  /** The match's replay id, when the server keeps replays: load it with `loadReplay(\`${server}/replays/${replayId}\`, { token })` (written shortly after the end). */
+  readonly replayId?: string;
 }
 
 /** A player who left. */

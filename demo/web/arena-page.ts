@@ -1,10 +1,11 @@
-import { LockstepClient, hashState, type AuthSession, type LockstepMatch, type MatchInfo, type PlayerInfo } from "colyseus-lockstep-client";
+import { LockstepClient, hashState, type AuthSession, type LockstepMatch, type MatchInfo, type PlayerInfo, type RunHandle } from "colyseus-lockstep-client";
 import type { ArenaRoom } from "../arena-room.ts";
-import { GRID_SIZE, createArenaState, stepArena, type ArenaState } from "./arena-sim.ts";
+import { ArenaBoard, colorOf } from "./arena-board.ts";
+import { ArenaGame } from "./arena-game.ts";
 import { DesyncSwitch } from "./desync-switch.ts";
+import { ReplayPanel } from "./replay-panel.ts";
 import { SyncPanel } from "./sync-panel.ts";
 
-const COLORS = ["#4fc3f7", "#f06292", "#aed581", "#ffb74d"];
 const KEYS: Record<string, [number, number]> = {
   ArrowLeft: [-1, 0],
   ArrowRight: [1, 0],
@@ -17,46 +18,27 @@ const KEYS: Record<string, [number, number]> = {
 };
 
 const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const board = element<HTMLCanvasElement>("board");
-const context = board.getContext("2d")!;
-const cell = board.width / GRID_SIZE;
+const board = new ArenaBoard(element<HTMLCanvasElement>("board"));
 
 /** The page keeps its login across reloads in this localStorage key. */
 const TOKEN_KEY = "lockstep-demo-token";
 
 const client = new LockstepClient(window.location.origin);
 const syncPanel = new SyncPanel(element);
+const replayPanel = new ReplayPanel(element, board);
 // Off unless the page was opened with `?desync=<frame>` (see desync-switch.ts).
 const desyncSwitch = DesyncSwitch.fromQuery(window.location.search);
 let match: LockstepMatch<ActionOfArena> | undefined;
-let state: ArenaState | undefined;
+/** The live match's game, from its start on. */
+let game: ArenaGame | undefined;
+/** The live match's loop: stopped when the board switches to the replay. */
+let liveRun: RunHandle | undefined;
+/** The live state's hash once its last frame is stepped (which may be a moment after `match_end`). */
+let liveFinalHash: string | undefined;
 type ActionOfArena = import("colyseus-lockstep-client").ActionOf<ArenaRoom>;
 
 function show(id: string, text: string): void {
   element(id).textContent = text;
-}
-
-function draw(): void {
-  context.fillStyle = "#1b2030";
-  context.fillRect(0, 0, board.width, board.height);
-  context.strokeStyle = "#262d40";
-  for (let i = 1; i < GRID_SIZE; i++) {
-    context.beginPath();
-    context.moveTo(i * cell, 0);
-    context.lineTo(i * cell, board.height);
-    context.moveTo(0, i * cell);
-    context.lineTo(board.width, i * cell);
-    context.stroke();
-  }
-  if (state === undefined) return;
-  context.fillStyle = "#ffd54f";
-  context.beginPath();
-  context.arc((state.coin.x + 0.5) * cell, (state.coin.y + 0.5) * cell, cell / 3, 0, Math.PI * 2);
-  context.fill();
-  for (const player of state.players) {
-    context.fillStyle = COLORS[player.slot % COLORS.length]!;
-    context.fillRect(player.x * cell + 2, player.y * cell + 2, cell - 4, cell - 4);
-  }
 }
 
 function showPlayers(players: readonly PlayerInfo[]): void {
@@ -64,42 +46,65 @@ function showPlayers(players: readonly PlayerInfo[]): void {
   list.replaceChildren(
     ...players.map((player) => {
       const item = document.createElement("li");
-      const score = state?.players.find((candidate) => candidate.slot === player.slot)?.score ?? 0;
+      const score = game?.state.players.find((candidate) => candidate.slot === player.slot)?.score ?? 0;
       item.textContent = `■ ${player.name}${player.uid === match?.you?.uid ? " (you)" : ""} — ${player.ready ? "ready" : "not ready"}${player.connected ? "" : ", reconnecting"} — ${score} coins`;
-      item.style.color = COLORS[player.slot % COLORS.length]!;
+      item.style.color = colorOf(player.slot);
       return item;
     }),
   );
 }
 
-/** The state's hash, one per top-level part, so a desync report names the part that differs. */
-function hashParts(current: ArenaState): Record<keyof ArenaState, string> {
-  return { frame: hashState(current.frame), players: hashState(current.players), coin: hashState(current.coin), rng: hashState(current.rng) };
+/**
+ * Once the match has ended and its last frame is stepped here, records the final hash and
+ * offers the replay. Called on `match_end` and after each step, as frames received before the
+ * end may still be stepping when it arrives.
+ */
+function settleFinalState(): void {
+  const end = match?.end;
+  if (end === undefined || game === undefined || liveFinalHash !== undefined || game.state.frame < end.lastFrame) return;
+  liveFinalHash = game.hash;
+  show("final-hash", liveFinalHash);
+  const watch = element<HTMLButtonElement>("watch-replay");
+  watch.disabled = end.replayId === undefined;
+  if (end.replayId === undefined) watch.title = "this server keeps no replays";
 }
 
 function start(info: MatchInfo): void {
-  state = createArenaState(info);
   syncPanel.start(info.checksumInterval);
   show("seed", String(info.seed));
   show("status", "playing");
   element<HTMLButtonElement>("ready").disabled = true;
   element<HTMLButtonElement>("end").disabled = false;
-  match!.run(
-    {
-      step: (frame) => {
-        stepArena(state!, frame);
-        desyncSwitch?.afterStep(state!);
-        show("frame", String(state!.frame));
-        show("hash", hashState(state));
-      },
-      render: () => {
-        draw();
-        showPlayers(match!.players);
-        syncPanel.refresh(match!.lastCheckedFrame);
-      },
+  const live = new ArenaGame(info, board, {
+    afterStep: (state) => {
+      desyncSwitch?.afterStep(state);
+      show("frame", String(state.frame));
+      show("hash", hashState(state));
+      settleFinalState();
     },
-    { hash: () => hashParts(state!), dump: () => state },
-  );
+    afterRender: () => {
+      showPlayers(match!.players);
+      syncPanel.refresh(match!.lastCheckedFrame);
+    },
+  });
+  game = live;
+  liveRun?.stop();
+  liveRun = match!.run(live.loop, live.checks);
+}
+
+/** Switches the board from the ended match to its replay; resolves false (the reason shown) if it cannot be loaded. */
+async function watchReplay(): Promise<boolean> {
+  const end = match?.end;
+  if (end?.replayId === undefined) return false;
+  const watch = element<HTMLButtonElement>("watch-replay");
+  watch.disabled = true;
+  // The live match is over and fully stepped: its loop would only redraw the final state over the replay.
+  liveRun?.stop();
+  liveRun = undefined;
+  show("status", `match over at frame ${end.lastFrame} · watching the replay`);
+  const opened = await replayPanel.open(`/replays/${encodeURIComponent(end.replayId)}`, client.token, liveFinalHash);
+  if (!opened) watch.disabled = false;
+  return opened;
 }
 
 function signedIn(session: AuthSession): void {
@@ -139,6 +144,7 @@ async function join(): Promise<void> {
   match.onEnd((end) => {
     show("status", `match over at frame ${end.lastFrame}`);
     element<HTMLButtonElement>("end").disabled = true;
+    settleFinalState();
   });
   match.onError((error) => show("log", `${error.code}: ${error.message}`));
   match.onDesync((notice) => syncPanel.desync(notice, match!.players, match!.you?.uid));
@@ -168,9 +174,14 @@ if (storedToken !== null) {
 }
 element("ready").addEventListener("click", () => match?.ready());
 element("end").addEventListener("click", () => match?.sendAction({ type: "end" }));
+element("watch-replay").addEventListener("click", () => {
+  watchReplay().catch(report);
+});
 window.addEventListener("keydown", (event) => {
   const step = KEYS[event.key];
-  if (step === undefined || document.activeElement instanceof HTMLInputElement) return;
+  // Keys typed into a field, or moving the replay's slider or speed list, are not moves.
+  const focused = document.activeElement;
+  if (step === undefined || focused instanceof HTMLInputElement || focused instanceof HTMLSelectElement) return;
   event.preventDefault();
   move(step[0], step[1]);
 });
@@ -181,7 +192,7 @@ if (desyncSwitch !== undefined) {
   );
   element("debug-switch").hidden = false;
 }
-draw();
+board.draw(undefined);
 
 /** Read-only view and controls for automated play (used by the browser test). */
 Object.assign(window, {
@@ -198,13 +209,28 @@ Object.assign(window, {
       return match?.you?.slot;
     },
     get frame() {
-      return state?.frame;
+      return game?.state.frame;
     },
     get hash() {
-      return state === undefined ? undefined : hashState(state);
+      return game?.hash;
     },
     get state() {
-      return state;
+      return game?.state;
     },
+    /** The live match's final hash, once its last frame is stepped. */
+    get liveFinalHash() {
+      return liveFinalHash;
+    },
+    get replayId() {
+      return match?.end?.replayId;
+    },
+    watchReplay,
+    /** The open replay (see `ReplayView`), or undefined. */
+    get replay() {
+      return replayPanel.view;
+    },
+    toggleReplay: () => replayPanel.togglePlay(),
+    setReplaySpeed: (speed: number) => replayPanel.setSpeed(speed),
+    seekReplay: (frame: number) => replayPanel.seek(frame),
   },
 });

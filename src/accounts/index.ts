@@ -13,6 +13,8 @@ export { openUserStore } from "./open-user-store.ts";
 export { openEmbeddedDatabase, openPostgres, type PostgresOptions, type SqlClient } from "./sql-client.ts";
 export { SqlUserStore, EmailTakenError, type NewUser, type UserRecord, type UserStore } from "./user-store.ts";
 export { MAX_STORED_REPORT_BYTES, SqlDesyncReportStore, openDesyncReportStore } from "./desync-report-store.ts";
+export { SqlReplayStore, openReplayStore } from "./replay-store.ts";
+export { mountReplayRoutes } from "./replay-routes.ts";
 export { DatabaseUnavailableError } from "./database-errors.ts";
 export { EmbeddedDatabaseBusyError } from "./embedded-lock.ts";
 export type { TokenClaims } from "./tokens.ts";

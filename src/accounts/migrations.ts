@@ -41,6 +41,39 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       "CREATE INDEX lockstep_desync_reports_room ON lockstep_desync_reports (room_id, created_at DESC, id DESC)",
     ],
   },
+  {
+    version: 3,
+    // Finished matches' replays. The summary columns are what a listing shows and filters on;
+    // `document` is read only when one is downloaded. `lockstep_replay_players` repeats the
+    // players' uids as rows, so "the matches this uid played" is an index lookup rather than a
+    // scan of every `players` list; its rows go with their replay.
+    sql: [
+      `CREATE TABLE lockstep_replays (
+        id          text PRIMARY KEY,
+        room_id     text NOT NULL,
+        room_name   text NOT NULL,
+        started_at  timestamptz NOT NULL,
+        ended_at    timestamptz NOT NULL,
+        end_reason  text NOT NULL,
+        start_frame bigint NOT NULL,
+        last_frame  bigint NOT NULL,
+        frame_rate  integer NOT NULL,
+        public      boolean NOT NULL DEFAULT false,
+        players     jsonb NOT NULL,
+        size_bytes  integer NOT NULL,
+        document    bytea NOT NULL
+      )`,
+      "CREATE INDEX lockstep_replays_ended ON lockstep_replays (ended_at DESC, id DESC)",
+      "CREATE INDEX lockstep_replays_room ON lockstep_replays (room_name, ended_at DESC, id DESC)",
+      `CREATE TABLE lockstep_replay_players (
+        replay_id text NOT NULL REFERENCES lockstep_replays (id) ON DELETE CASCADE,
+        uid       text NOT NULL,
+        PRIMARY KEY (replay_id, uid)
+      )`,
+      // With replay_id in it, a player's replay ids are read from the index alone.
+      "CREATE INDEX lockstep_replay_players_uid ON lockstep_replay_players (uid, replay_id)",
+    ],
+  },
 ];
 
 /** Arbitrary constant naming this project's migration lock among other advisory locks. */

@@ -13,6 +13,8 @@ export const Permission = {
   MONITOR: "monitor",
   /** Inspect, end and kick from running matches (on any process). */
   MANAGE_MATCHES: "manage_matches",
+  /** List, download and delete every stored replay, not only those of matches one played in or public ones. */
+  MANAGE_REPLAYS: "manage_replays",
 } as const;
 
 /** One of {@link Permission}'s values. */
@@ -20,7 +22,7 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 
 const PERMISSIONS_BY_ROLE: Readonly<Record<Role, readonly Permission[]>> = {
   player: [],
-  admin: [Permission.MONITOR, Permission.MANAGE_MATCHES],
+  admin: [Permission.MONITOR, Permission.MANAGE_MATCHES, Permission.MANAGE_REPLAYS],
 };
 
 /** True if a role (e.g. the `role` claim of a verified token) grants `permission`. */

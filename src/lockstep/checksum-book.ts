@@ -1,6 +1,7 @@
 import type { Checksum } from "../protocol/checksum-codec.ts";
 import type { DesyncGroup, DesyncNotice } from "../protocol/desync-messages.ts";
 import { LockstepErrorCode } from "../protocol/messages.ts";
+import { wholeStateHash } from "../protocol/replay-format.ts";
 
 /**
  * What the book found on a checked frame whose hashes disagree: the comparison's part of a
@@ -36,11 +37,11 @@ export interface ChecksumBookOptions {
   readonly waitFrames: number;
   /** Called when a check's hashes disagree in a way not reported yet. */
   readonly onDivergence: (divergence: Divergence) => void;
+  /** Called when every hash received for a checked frame is the same (again if a late hash agrees too), with that whole-state hash. */
+  readonly onAgreed?: (frame: number, hash: string) => void;
 }
 
 const ACCEPTED: ChecksumVerdict = { accepted: true };
-/** Separates a part's name from its hash in a group's whole-state hash. */
-const PART_SEPARATOR = ":";
 
 /**
  * The server's side of desync detection: collects the players' hashes of each checked frame,
@@ -56,6 +57,7 @@ export class ChecksumBook {
   readonly #interval: number;
   readonly #waitFrames: number;
   readonly #onDivergence: (divergence: Divergence) => void;
+  readonly #onAgreed: ((frame: number, hash: string) => void) | undefined;
   readonly #checks = new Map<number, Check>();
   /** Partition of players (by uid) last reported; cleared when all of them agree again. */
   #reported: { readonly partition: string; readonly uids: ReadonlySet<string> } | undefined;
@@ -70,6 +72,7 @@ export class ChecksumBook {
     this.#interval = options.interval;
     this.#waitFrames = Math.max(1, Math.ceil(options.waitFrames));
     this.#onDivergence = options.onDivergence;
+    this.#onAgreed = options.onAgreed;
   }
 
   /** Frames behind the last closed one for which a hash is still accepted. */
@@ -147,6 +150,7 @@ export class ChecksumBook {
       if (check.agreed && (this.#lastAgreed === null || check.frame > this.#lastAgreed)) this.#lastAgreed = check.frame;
       // Over only once everyone it named agrees: a partial agreement (the outlier's hash not in yet) does not end it.
       if (check.agreed && this.#reported !== undefined && [...this.#reported.uids].every((uid) => groups[0]!.uids.includes(uid))) this.#reported = undefined;
+      this.#onAgreed?.(check.frame, groups[0]!.hash);
       return;
     }
     check.agreed = false;
@@ -178,17 +182,12 @@ function refuse(code: LockstepErrorCode, message: string): ChecksumVerdict {
   return { accepted: false, code, message };
 }
 
-function wholeHash(parts: ReadonlyMap<string, string>): string {
-  if (parts.size === 1 && parts.has("")) return parts.get("")!;
-  return [...parts].map(([name, hash]) => `${name}${PART_SEPARATOR}${hash}`).join(",");
-}
-
 /** Players grouped by identical hashes, largest group first, then by lowest slot; members in slot order. */
 function groupByHash(hashes: ReadonlyMap<number, Reported>): DesyncGroup[] {
   const bySlot = [...hashes].sort(([a], [b]) => a - b);
   const groups = new Map<string, { uids: string[]; slots: number[]; parts: ReadonlyMap<string, string> }>();
   for (const [slot, reported] of bySlot) {
-    const key = wholeHash(reported.parts);
+    const key = wholeStateHash(reported.parts);
     let group = groups.get(key);
     if (group === undefined) {
       group = { uids: [], slots: [], parts: reported.parts };

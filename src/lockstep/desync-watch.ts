@@ -27,6 +27,8 @@ export interface DesyncWatchHost {
   readonly finished: (report: DesyncReport) => void;
   /** The policy is `end-match` and the report of the desync that ends it is finished. */
   readonly endMatch: (report: DesyncReport) => void;
+  /** Every player's hash of `frame` was the same (recorded in the match's replay). */
+  readonly agreed?: (frame: number, hash: string) => void;
   readonly metrics: LockstepMetrics | undefined;
 }
 
@@ -71,7 +73,7 @@ export class DesyncWatch {
     this.#settings = settings;
     this.#host = host;
     const waitFrames = Math.ceil((settings.checksumWaitMs / 1000) * settings.frameRate);
-    this.#book = new ChecksumBook({ interval: settings.checksumInterval, waitFrames, onDivergence: this.#onDivergence });
+    this.#book = new ChecksumBook({ interval: settings.checksumInterval, waitFrames, onDivergence: this.#onDivergence, onAgreed: host.agreed });
     this.#dumps = new DumpCollector(settings.maxDumpBytes, Math.ceil((DUMP_WAIT_MS / 1000) * settings.frameRate));
   }
 

@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { CloseCode, ErrorCode, OnMessageException, Room, ServerError, logger, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { encodeAction } from "../protocol/action-codec.ts";
@@ -37,6 +37,8 @@ import { ResumedSeatCounts } from "./resumed-seat-counts.ts";
 import { servicesOf, type FrameClock, type LockstepServices } from "./room-services.ts";
 import { DesyncWatch, type DesyncStats } from "./desync-watch.ts";
 import type { DesyncNotice, DesyncReport } from "./desync-report.ts";
+import { ReplayRecorder } from "./replay-recorder.ts";
+import type { ReplayHeader } from "../protocol/replay-format.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
 /** Why a player left: `"left"` (consented, or the reconnection window expired) or `"kicked"` (closed as abusive). */
@@ -89,6 +91,11 @@ export class LockstepRoom<TAction = unknown> extends Room {
   onMatchEnd?(end: MatchEndMessage): void;
   /** Hook: the players' state hashes disagreed (the notice every client also gets as `desync`). */
   onDesync?(notice: DesyncNotice): void;
+  /**
+   * Hook: settings of the game that affect play (map, mode, rules), stored in the match's
+   * replay next to the room's own (`frame_rate`, `max_players`, …). Called once, when the match ends.
+   */
+  replaySettings?(): Record<string, unknown>;
   /** Hook: a desync report is finished, with the players' state dumps and their differences (also stored, with a report store). */
   onDesyncReport?(report: DesyncReport): void;
 
@@ -122,6 +129,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #match: MatchStartMessage | undefined;
   /** Set while the room closes everyone out (waiting timeout): drops are not held for reconnection. */
   #closing = false;
+  /** What the match's replay says besides its frames, when the process keeps replays. */
+  #recorder: ReplayRecorder | undefined;
 
   /** Validated settings. */
   get settings(): LockstepOptions {
@@ -180,6 +189,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = this.#newScheduler(settings.startFrame);
     this.#policy = new ClientPolicy(settings);
+    if (this.#services.replays !== undefined) this.#recorder = new ReplayRecorder();
     const gate = MessageGate.install(this, this.#policy);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#hooks.validator(this.validateAction, this));
     this.#reloads = new ReloadService(this.#log, settings);
@@ -249,7 +259,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (isAuthenticated(auth)) this.#services.seats?.seated(player.uid, this.roomId);
     this.#policy.watch(client);
     this.#policy.open(client.sessionId);
-    if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.JOINED);
+    if (this.#phase === "running") {
+      this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.JOINED);
+      this.#recorder?.joined(player, this.#scheduler.nextFrame);
+    } else {
+      this.#recorder?.seated(player.uid);
+    }
 
     client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_ENTER, playerInfo(player));
@@ -308,9 +323,13 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#desync?.playerGone(player.slot);
     if (isAuthenticated(player.client.auth)) this.#services.seats?.released(player.uid, this.roomId);
     if (this.#phase === "ended") return;
+    if (this.#phase === "running") {
+      this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.LEFT);
+      this.#recorder?.left(player, this.#scheduler.nextFrame, reason);
+    } else {
+      this.#recorder?.unseated(player.uid);
+    }
     this.#saveSeats();
-
-    if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.LEFT);
     this.broadcast(ControlMessage.ROOM_LEAVE, { uid: player.uid, slot: player.slot, reason });
     this.#hooks.run("onPlayerLeave", () => this.onPlayerLeave?.(player, reason));
 
@@ -416,10 +435,19 @@ export class LockstepRoom<TAction = unknown> extends Room {
       start_frame: settings.startFrame,
       checksum_interval: settings.checksumInterval,
     };
+    this.#recorder?.start(randomUUID(), this.#roster.players, settings.startFrame);
     this.broadcast(ControlMessage.MATCH_START, this.#match);
     const persistence = this.#services.persistence;
     if (persistence !== undefined) {
-      const record = { roomId: this.roomId, roomName: this.roomName, match: this.#match, seats: seatRecords(this.#roster.players), status: "running" } as const;
+      const history = this.#recorder?.history();
+      const record = {
+        roomId: this.roomId,
+        roomName: this.roomName,
+        match: this.#match,
+        seats: seatRecords(this.#roster.players),
+        status: "running",
+        ...(history !== undefined ? { history } : {}),
+      } as const;
       this.#journal = persistence.open(record);
       this.#publisher.attach(this.#journal);
     }
@@ -446,7 +474,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler.stop();
     this.#phaseLease?.release();
     this.#startTimers?.clear();
-    const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame };
+    const replayId = this.#recorder?.replayId;
+    const end: MatchEndMessage = { reason, result, last_frame: this.#log.lastFrame, ...(replayId !== undefined ? { replay_id: replayId } : {}) };
     const journal = this.#journal;
     // match_end goes out after the last frame (which, with a journal, may still be being stored).
     void this.#publisher.settled().then(() => {
@@ -454,10 +483,66 @@ export class LockstepRoom<TAction = unknown> extends Room {
       if (this.#publisher.failure !== undefined) return;
       this.broadcast(ControlMessage.MATCH_END, end);
       this.#hooks.run("onMatchEnd", () => this.onMatchEnd?.(end));
-      journal?.finish().catch((error: unknown) => logger.error(`lockstep: could not close the record of ${this.roomId}:`, error));
+      const replay = this.#replayHeader(end);
+      const finished = journal?.finish(replay).catch((error: unknown) => logger.error(`lockstep: could not close the record of ${this.roomId}:`, error));
+      if (replay !== undefined) this.#archiveReplay(replay, journal, finished);
       this.disconnect(CloseCode.CONSENTED).catch(() => {
         // Already disposing: nothing left to close.
       });
+    });
+  }
+
+  /** The ended match's replay header, when this process keeps replays. */
+  #replayHeader(end: MatchEndMessage): ReplayHeader | undefined {
+    const match = this.#match;
+    if (this.#services.replays === undefined || this.#recorder?.replayId === undefined || match === undefined) return undefined;
+    let gameSettings: Record<string, unknown> = {};
+    this.#hooks.run("replaySettings", () => {
+      gameSettings = this.replaySettings?.() ?? {};
+    });
+    const settings = this.settings;
+    return this.#recorder.header(
+      {
+        roomId: this.roomId,
+        roomName: this.roomName,
+        match,
+        settings: {
+          frame_rate: settings.frameRate,
+          start_frame: settings.startFrame,
+          min_players: settings.minPlayers,
+          max_players: settings.maxPlayers,
+          late_join: settings.lateJoin,
+          max_actions_per_frame: settings.maxActionsPerFrame,
+          max_action_bytes: settings.maxActionBytes,
+          checksum_interval: settings.checksumInterval,
+          ...gameSettings,
+        },
+        public: settings.replaysPublic,
+      },
+      end,
+    );
+  }
+
+  /**
+   * Hands the ended match to the replay archive, which reads its frames later, off the frame
+   * clock: from the Redis journal when the match has one (so a match that moved between
+   * processes gives one whole replay, and the journal goes once the replay is stored), else
+   * from the frame log.
+   */
+  #archiveReplay(header: ReplayHeader, journal: RoomJournal | undefined, finished: Promise<void> | undefined): void {
+    const archive = this.#services.replays!;
+    const log = this.#log;
+    if (journal === undefined) {
+      archive.record({ header, frames: async () => framesOf(log) });
+      return;
+    }
+    archive.record({
+      header,
+      frames: async () => {
+        await finished;
+        return journal.frames();
+      },
+      archived: () => journal.discard(),
     });
   }
 
@@ -475,6 +560,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler = this.#newScheduler(this.#log.nextFrame);
     this.#match = { ...record.match, checksum_interval: this.settings.checksumInterval };
     this.#phase = "running";
+    // A record written before replays existed has no history: the replay starts with the seats it has.
+    if (record.history !== undefined) this.#recorder?.restore(record.history);
     const window = this.settings.reconnectWindowSeconds;
     const counts = new ResumedSeatCounts(
       record.seats.map((seat) => seat.sessionId),
@@ -504,6 +591,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       },
       () => undefined,
     );
+    if (record.history === undefined) this.#recorder?.start(randomUUID(), this.#roster.players, record.match.start_frame);
     this.#journal = this.#services.persistence!.resume(record);
     this.#publisher.attach(this.#journal);
     this.#startClock();
@@ -549,7 +637,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   #saveSeats(): void {
-    this.#journal?.saveSeats(seatRecords(this.#roster.players));
+    this.#journal?.saveSeats(seatRecords(this.#roster.players), this.#recorder?.history());
   }
 
   #maybeStart(): void {
@@ -696,6 +784,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
         );
       },
       endMatch: (report) => this.#finish("desync", { desync_report: report.id }),
+      agreed: (frame, hash) => this.#recorder?.agreed(frame, hash),
     });
   }
 
@@ -719,4 +808,18 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#services.metrics?.refused(refusal.code);
     this.#policy.refuse(client, refusal, true);
   }
+}
+
+/** Every frame the log still holds, from its first. */
+function framesOf(log: FrameLog): { firstFrame: number; frames: Uint8Array[] } {
+  const frames: Uint8Array[] = [];
+  if (log.size === 0) return { firstFrame: log.firstFrame, frames };
+  for (const run of log.runs(log.firstFrame, log.lastFrame)) {
+    let start = 0;
+    for (const end of run.ends) {
+      frames.push(run.bytes.subarray(start, end));
+      start = end;
+    }
+  }
+  return { firstFrame: log.firstFrame, frames };
 }

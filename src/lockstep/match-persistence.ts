@@ -1,22 +1,28 @@
 import type { IRoomCache } from "@colyseus/core";
 import type { FrameJournal } from "./frame-publisher.ts";
 import type { PersistedMatch, PersistedSeat, StoredMatch } from "./persisted-match.ts";
+import type { ReplayHistory } from "./replay-recorder.ts";
+import type { ReplayHeader } from "../protocol/replay-format.ts";
 
 /**
  * The journal of one running match, as its room drives it: frames (through the frame
  * publisher), seats, and the match's end or hand-over. The scaling module implements it.
  */
 export interface RoomJournal extends FrameJournal {
-  /** Records the current seats (on join, reconnection, leave): a resumed room lets exactly these sessions back. */
-  saveSeats(seats: readonly PersistedSeat[]): void;
+  /** Records the current seats (on join, reconnection, leave): a resumed room lets exactly these sessions back; and the replay's history. */
+  saveSeats(seats: readonly PersistedSeat[], history: ReplayHistory | undefined): void;
   /** Graceful stop, after every frame is stored: marks the match for another process to resume. False if it could not. */
   handover(): Promise<boolean>;
   /** Gives up ownership and tells the other processes, once the room is gone. */
   releaseForResume(): void;
-  /** The match ended: it is no longer resumable. */
-  finish(): Promise<void>;
+  /** The match ended: it is no longer resumable. With `replay` (its replay's header), the journal is kept until the replay is written (`discard`), by this process or, if it dies first, another. */
+  finish(replay?: ReplayHeader): Promise<void>;
   /** Stops keeping the match (the room is going away without a hand-over). */
   stop(): void;
+  /** Every stored frame of the match (after it ended: the whole match, whichever processes ran it), for its replay. */
+  frames(): Promise<{ readonly firstFrame: number; readonly frames: readonly Uint8Array[] }>;
+  /** The match's replay is in the database: its journal is removed. */
+  discard(): Promise<void>;
 }
 
 /** A match that this process claimed, handed to the room that resumes it. */

@@ -24,6 +24,10 @@ export class LockstepMetrics {
   /** Desync reports written to the report store, and writes that failed. */
   desyncReportsStored = 0;
   desyncReportsFailed = 0;
+  /** Replays written to the replay store; writes given up after every retry; replays not stored by rule (too large, frames missing, queue full). */
+  replaysStored = 0;
+  replaysFailed = 0;
+  replaysRefused = 0;
 
   refused(code: string): void {
     this.actionsRefused.set(code, (this.actionsRefused.get(code) ?? 0) + 1);
@@ -45,6 +49,9 @@ export class LockstepMetrics {
     counter("lockstep_desyncs_total", "Desyncs found (players' state hashes disagreed).", this.desyncs);
     counter("lockstep_desync_reports_stored_total", "Desync reports written to the report store.", this.desyncReportsStored);
     counter("lockstep_desync_reports_failed_total", "Desync reports the report store could not write.", this.desyncReportsFailed);
+    counter("lockstep_replays_stored_total", "Replays of finished matches written to the replay store.", this.replaysStored);
+    counter("lockstep_replays_failed_total", "Replays the replay store could not write after every retry.", this.replaysFailed);
+    counter("lockstep_replays_refused_total", "Replays not stored by rule (over the size bound, frames missing, write queue full).", this.replaysRefused);
     lines.push("# HELP lockstep_actions_refused_total Messages refused, by error code.", "# TYPE lockstep_actions_refused_total counter");
     for (const [code, count] of this.actionsRefused) lines.push(`lockstep_actions_refused_total{code="${code}"} ${count}`);
     const lateness = this.tickLateness;

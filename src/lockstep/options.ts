@@ -126,6 +126,8 @@ export const lockstepOptionsSchema = z
     maxDumpBytes: z.number().int().min(0).max(MAX_DUMP_BYTES_LIMIT).default(DEFAULT_MAX_DUMP_BYTES),
     /** Desyncs one match reports at most; later ones are counted in the metrics and logged, not announced. */
     maxDesyncReports: z.number().int().min(1).max(1000).default(DEFAULT_MAX_DESYNC_REPORTS),
+    /** Anyone logged in may list and download this room's replays; by default only the match's players and admins may (see the README's "Replays"). */
+    replaysPublic: z.boolean().default(false),
   })
   .strict()
   .refine((options) => options.minPlayers <= options.maxPlayers, {

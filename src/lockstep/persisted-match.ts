@@ -1,4 +1,5 @@
 import type { MatchStartMessage } from "../protocol/messages.ts";
+import type { ReplayHistory } from "./replay-recorder.ts";
 
 /*
  * The shapes in which a running match is persisted so that it can outlive its process: what a
@@ -29,6 +30,8 @@ export interface PersistedMatch {
   readonly match: MatchStartMessage;
   readonly seats: readonly PersistedSeat[];
   readonly status: PersistedStatus;
+  /** Who held a seat when, for the match's replay (absent from records written before replays existed). */
+  readonly history?: ReplayHistory;
 }
 
 /** A persisted match and its frames: `frames[i]` is frame `firstFrame + i`, exact bytes, no gap. */

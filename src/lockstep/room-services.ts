@@ -4,6 +4,7 @@ import type { PhaseBalancer } from "./phase-balancer.ts";
 import type { SeatRegistry } from "./seat-registry.ts";
 import type { MonotonicClock, Timers } from "./frame-scheduler.ts";
 import type { DesyncReportSink } from "./desync-report.ts";
+import type { ReplaySink } from "./replay-archive.ts";
 
 /**
  * What a process gives its lockstep rooms: each is optional, and a room without it simply does
@@ -22,6 +23,8 @@ export interface LockstepServices {
   readonly metrics?: LockstepMetrics;
   /** Where desync reports are stored (the accounts database: `SqlDesyncReportStore`). Without it, reports reach only `onDesyncReport`. */
   readonly desyncReports?: DesyncReportSink;
+  /** Where finished matches' replays go (a `ReplayArchive` on the accounts database). Without it, no replay is kept. */
+  readonly replays?: ReplaySink;
   /** The time a room's frames close by (default: the wall clock). The testing kit gives each room a clock it runs by hand. */
   readonly frameClock?: (roomId: string) => FrameClock;
 }

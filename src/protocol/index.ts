@@ -28,3 +28,19 @@ export {
   type StateHash,
 } from "./checksum-codec.ts";
 export type { DesyncGroup, DesyncMatchSettings, DesyncNotice, StateDumpRequest } from "./desync-messages.ts";
+export {
+  MAX_REPLAY_BODY_BYTES,
+  REPLAY_FORMAT_VERSION,
+  REPLAY_MAGIC,
+  ReplayErrorCode,
+  ReplayFormatError,
+  decodeReplayBody,
+  encodeReplayBody,
+  readReplayDocument,
+  replayPreamble,
+  wholeStateHash,
+  type ReplayChecksum,
+  type ReplayDocument,
+  type ReplayHeader,
+  type ReplayParticipant,
+} from "./replay-format.ts";

@@ -182,6 +182,8 @@ export interface MatchEndMessage {
   readonly result?: unknown;
   /** The last frame of the match. */
   readonly last_frame: number;
+  /** The id of the match's replay (`GET /replays/:id`), when the server keeps replays; written shortly after this message. */
+  readonly replay_id?: string;
 }
 
 /** Payload of `sync_request_reload_frames`. */

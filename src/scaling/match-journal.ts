@@ -1,5 +1,7 @@
 import { logger, matchMaker } from "@colyseus/core";
 import type { MatchPersistence, ResumeTicket, RoomJournal } from "../lockstep/match-persistence.ts";
+import type { ReplayHistory } from "../lockstep/replay-recorder.ts";
+import type { ReplayHeader } from "../protocol/replay-format.ts";
 import type { FramesWrite, JournalOwner, MatchStore, PersistedMatch, PersistedSeat, RecordWrite } from "./match-store.ts";
 
 /** A lease lives 3 s and is renewed every second: two missed renewals still leave it alive, a dead process loses it within 3 s. */
@@ -117,8 +119,8 @@ export class MatchJournal implements RoomJournal {
   }
 
   /** Records the current seats (on join, reconnection, leave): a resumed room lets exactly these sessions back. Retried until written. */
-  saveSeats(seats: readonly PersistedSeat[]): void {
-    this.#record = { ...this.#record, seats };
+  saveSeats(seats: readonly PersistedSeat[], history: ReplayHistory | undefined): void {
+    this.#record = { ...this.#record, seats, ...(history !== undefined ? { history } : {}) };
     this.#recordVersion++;
     void this.#saveRecord().catch((error: unknown) => this.#reportFailure("save the seats of", error));
   }
@@ -146,10 +148,22 @@ export class MatchJournal implements RoomJournal {
     });
   }
 
-  /** The match ended: it is no longer resumable; its data expires after the retention period. */
-  async finish(): Promise<void> {
+  /** The match ended: it is no longer resumable; its data expires after the retention period. With `replay`, it waits for its replay to be written (see `MatchStore.finish`). */
+  async finish(replay?: ReplayHeader): Promise<void> {
     this.stop();
-    await this.#store.finish(this.#owner, this.roomId, FINISHED_MATCH_RETENTION_SECONDS);
+    await this.#store.finish(this.#owner, this.roomId, FINISHED_MATCH_RETENTION_SECONDS, replay);
+  }
+
+  /** Every stored frame (for the replay, once the match ended). Throws if the journal is gone or cannot be trusted. */
+  async frames(): Promise<{ firstFrame: number; frames: readonly Uint8Array[] }> {
+    const stored = await this.#store.loadMatch(this.roomId);
+    if (stored === undefined) throw new Error(`the journal of ${this.roomId} is gone from the store`);
+    return { firstFrame: stored.firstFrame, frames: stored.frames };
+  }
+
+  /** Removes the finished match's journal (its replay is in the database). */
+  async discard(): Promise<void> {
+    await this.#store.remove(this.roomId);
   }
 
   /** Stops renewing the lease (the room is going away). */

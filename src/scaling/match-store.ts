@@ -1,4 +1,5 @@
 import type { FramesWrite, PersistedMatch, StoredMatch } from "../lockstep/persisted-match.ts";
+import type { ReplayHeader } from "../protocol/replay-format.ts";
 
 export type { FramesWrite, PersistedMatch, PersistedSeat, PersistedStatus, StoredMatch } from "../lockstep/persisted-match.ts";
 
@@ -28,6 +29,13 @@ export interface LeaseRenewal {
   readonly held: boolean;
   /** The match's record exists; false after the store lost its data. */
   readonly recordExists: boolean;
+}
+
+/** An ended match whose replay is not in the database yet: its header and its frames from `firstFrame`. */
+export interface PendingReplay {
+  readonly header: ReplayHeader;
+  readonly firstFrame: number;
+  readonly frames: readonly Uint8Array[];
 }
 
 /** Stable codes of {@link JournalError}. */
@@ -84,13 +92,24 @@ export interface MatchStore {
   activeMatches(): Promise<string[]>;
   /** Takes the right to resume an orphaned match for `ttlMs`: true for exactly one caller, and only while no lease is alive. */
   claim(roomId: string, processId: string, ttlMs: number): Promise<boolean>;
-  /** The match ended: no longer active, lease dropped; its data is kept `retainSeconds` (replays, inspection), then dropped. Fenced. */
-  finish(owner: JournalOwner, roomId: string, retainSeconds: number): Promise<RecordWrite>;
+  /**
+   * The match ended: no longer active, lease dropped; its data is kept `retainSeconds`, then
+   * dropped. With `replay` (its replay's header), the match is also listed among the
+   * {@link pendingReplays} until {@link remove}: a process that dies before writing the replay
+   * leaves it for another to write. Fenced.
+   */
+  finish(owner: JournalOwner, roomId: string, retainSeconds: number, replay?: ReplayHeader): Promise<RecordWrite>;
   /**
    * The match cannot be resumed (see {@link JournalError}): it leaves the active set so that no
    * process tries again, its record is marked with `reason`, and its data expires after
    * `retainSeconds` (for inspection). Fenced (the caller holds the claim).
    */
   quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite>;
+  /** Deletes a finished match's data and its pending replay (the replay is stored elsewhere). An active match is left alone: false. */
+  remove(roomId: string): Promise<boolean>;
+  /** Ids of ended matches whose replay is not written yet (see {@link finish}). */
+  pendingReplays(): Promise<string[]>;
+  /** A pending replay's header and frames; undefined (and no longer pending) if its data expired. Throws `JournalError` on a broken journal. */
+  pendingReplay(roomId: string): Promise<PendingReplay | undefined>;
   close(): Promise<void>;
 }

@@ -5,8 +5,9 @@
  * Keys of one match (prefix `p`, room `r`): `p:match:r:lease` (owner's process id, PX expiry),
  * `p:match:r:claim` (claimer's process id, PX expiry), `p:match:r:meta` (hash: `record` = the
  * match as JSON, `first` = the journal's first frame, `broken` = why it must not be resumed),
- * `p:match:r:frames` (list: element i is frame `first + i`); and `p:matches`, the set of
- * active match ids.
+ * `p:match:r:frames` (list: element i is frame `first + i`); `p:matches`, the set of
+ * active match ids; and `p:replays`, the set of ended matches whose replay (`replay` in the
+ * meta hash: its header as JSON) is not in the database yet.
  */
 
 /**
@@ -114,15 +115,20 @@ return {held, redis.call('HEXISTS', KEYS[3], 'first')}
 
 /**
  * Ends a journal: no longer active, no lease or claim, data kept for a while. KEYS: lease,
- * claim, meta, frames, active set. ARGV: owner, ttl, room id, seconds to keep the data (0:
- * drop it now), why it must not be resumed ('' if it ended normally; recorded only in a record of
- * this layout). Returns `{ok}` or `{fenced}`.
+ * claim, meta, frames, active set, pending replays set. ARGV: owner, ttl, room id, seconds to
+ * keep the data (0: drop it now), why it must not be resumed ('' if it ended normally; recorded
+ * only in a record of this layout), the replay's header as JSON ('' if no replay is kept: else
+ * the match joins the pending replays). Returns `{ok}` or `{fenced}`.
  */
 export const RETIRE: JournalScript = {
-  numberOfKeys: 5,
+  numberOfKeys: 6,
   lua: `${ACQUIRE}
 if not acquire() then return {'fenced'} end
 redis.call('SREM', KEYS[5], ARGV[3])
+if ARGV[6] ~= '' and redis.call('TYPE', KEYS[3]).ok == 'hash' then
+  redis.call('HSET', KEYS[3], 'replay', ARGV[6])
+  redis.call('SADD', KEYS[6], ARGV[3])
+end
 redis.call('DEL', KEYS[1], KEYS[2])
 if ARGV[5] ~= '' and redis.call('TYPE', KEYS[3]).ok == 'hash' then redis.call('HSET', KEYS[3], 'broken', ARGV[5]) end
 local retain = tonumber(ARGV[4])
@@ -133,6 +139,21 @@ else
   redis.call('DEL', KEYS[3], KEYS[4])
 end
 return {'ok'}
+`,
+};
+
+/**
+ * Deletes a finished match's record and frames (its replay is stored, or lost), never an active
+ * one's. KEYS: active set, meta, frames, pending replays set. ARGV: room id. Returns 1 if
+ * removed, 0 if the match is active.
+ */
+export const REMOVE: JournalScript = {
+  numberOfKeys: 4,
+  lua: `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('SREM', KEYS[4], ARGV[1])
+return 1
 `,
 };
 

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { ReplayHeader } from "../protocol/replay-format.ts";
 import { connectRedis } from "./redis-connection.ts";
 import {
   JournalError,
@@ -7,16 +8,18 @@ import {
   type JournalOwner,
   type LeaseRenewal,
   type MatchStore,
+  type PendingReplay,
   type PersistedMatch,
   type RecordWrite,
   type StoredMatch,
 } from "./match-store.ts";
 import { verifyJournal } from "./journal-integrity.ts";
-import { CLAIM, OPEN_JOURNAL, RELEASE_LEASE, RENEW_LEASE, RETIRE, SAVE_RECORD, STORE_FRAMES, type JournalScript } from "./redis-journal-scripts.ts";
+import { CLAIM, OPEN_JOURNAL, RELEASE_LEASE, REMOVE, RENEW_LEASE, RETIRE, SAVE_RECORD, STORE_FRAMES, type JournalScript } from "./redis-journal-scripts.ts";
 
 /** Key layout, under one prefix so several deployments can share a Redis (see `redis-journal-scripts.ts`). */
 const keys = (prefix: string) => ({
   active: `${prefix}:matches`,
+  replays: `${prefix}:replays`,
   meta: (roomId: string) => `${prefix}:match:${roomId}:meta`,
   frames: (roomId: string) => `${prefix}:match:${roomId}:frames`,
   lease: (roomId: string) => `${prefix}:match:${roomId}:lease`,
@@ -50,6 +53,7 @@ const SCRIPTS = {
   retire: RETIRE,
   claim: CLAIM,
   releaseLease: RELEASE_LEASE,
+  remove: REMOVE,
 };
 type Scripts = Record<keyof typeof SCRIPTS, ScriptCall>;
 
@@ -183,19 +187,40 @@ export class RedisMatchStore implements MatchStore {
     return (await this.#scripts.claim(this.#keys.lease(roomId), this.#keys.claim(roomId), processId, ttlMs)) === 1;
   }
 
-  finish(owner: JournalOwner, roomId: string, retainSeconds: number): Promise<RecordWrite> {
-    return this.#retire(owner, roomId, retainSeconds, "");
+  finish(owner: JournalOwner, roomId: string, retainSeconds: number, replay?: ReplayHeader): Promise<RecordWrite> {
+    return this.#retire(owner, roomId, retainSeconds, "", replay === undefined ? "" : JSON.stringify(replay));
   }
 
   quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite> {
-    return this.#retire(owner, roomId, retainSeconds, reason);
+    return this.#retire(owner, roomId, retainSeconds, reason, "");
+  }
+
+  pendingReplays(): Promise<string[]> {
+    return this.#redis.smembers(this.#keys.replays);
+  }
+
+  async pendingReplay(roomId: string): Promise<PendingReplay | undefined> {
+    const header = await this.#redis.hget(this.#keys.meta(roomId), "replay");
+    if (header === null) {
+      // The journal expired (or was removed): nothing left to write; forget it.
+      await this.#redis.srem(this.#keys.replays, roomId);
+      return undefined;
+    }
+    const stored = await this.loadMatch(roomId);
+    if (stored === undefined) return undefined;
+    return { header: JSON.parse(header) as ReplayHeader, firstFrame: stored.firstFrame, frames: stored.frames };
+  }
+
+  async remove(roomId: string): Promise<boolean> {
+    const k = this.#keys;
+    return (await this.#scripts.remove(k.active, k.meta(roomId), k.frames(roomId), k.replays, roomId)) === 1;
   }
 
   async close(): Promise<void> {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  async #retire(owner: JournalOwner, roomId: string, retainSeconds: number, reason: string): Promise<RecordWrite> {
+  async #retire(owner: JournalOwner, roomId: string, retainSeconds: number, reason: string, replay: string): Promise<RecordWrite> {
     const k = this.#keys;
     const reply = (await this.#scripts.retire(
       k.lease(roomId),
@@ -203,11 +228,13 @@ export class RedisMatchStore implements MatchStore {
       k.meta(roomId),
       k.frames(roomId),
       k.active,
+      k.replays,
       owner.processId,
       owner.leaseTtlMs,
       roomId,
       retainSeconds,
       reason,
+      replay,
     )) as ScriptReply;
     return { status: reply[0] as "ok" | "fenced" };
   }

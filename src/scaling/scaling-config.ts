@@ -3,6 +3,8 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import type { LockstepServices } from "../lockstep/room-services.ts";
 import { DEFAULT_STORE_OUTAGE_LIMIT_MS, storePersistence } from "./match-journal.ts";
 import { MatchRecovery } from "./match-recovery.ts";
+import { ReplayRecovery } from "./replay-recovery.ts";
+import type { ReplaySink } from "../lockstep/replay-archive.ts";
 import { DEFAULT_REDIS_PREFIX, RedisMatchStore } from "./redis-match-store.ts";
 import { COLYSEUS_COMMAND_TIMEOUT_MS, COLYSEUS_CONNECTION_OPTIONS, ReportingRedisPresence, connectRedis } from "./redis-connection.ts";
 
@@ -40,9 +42,12 @@ export interface ScalingBackends {
   readonly driver?: MatchMakerDriver;
   readonly publicAddress?: string;
   readonly services: LockstepServices;
-  /** Starts resuming orphaned matches (call once the server listens). */
-  start(): void;
-  /** Stops resuming matches (first thing when this process stops). */
+  /**
+   * Starts resuming orphaned matches (call once the server listens) and, with `replays` (the
+   * process's replay archive), writing the replays of ended matches that no process wrote.
+   */
+  start(replays?: ReplaySink): void;
+  /** Stops resuming matches and recovering replays (first thing when this process stops). */
   stop(): void;
   /** Closes the match store's connection (last thing). */
   close(): Promise<void>;
@@ -59,6 +64,7 @@ export function createScalingBackends(config: ScalingConfig): ScalingBackends {
   }
   const matchStore = new RedisMatchStore(config.redisUrl, { prefix: config.redisPrefix });
   const recovery = new MatchRecovery(matchStore);
+  let replayRecovery: ReplayRecovery | undefined;
   return {
     presence: new ReportingRedisPresence(connectRedis(config.redisUrl, "presence", COLYSEUS_CONNECTION_OPTIONS)),
     driver: new RedisDriver(
@@ -66,8 +72,17 @@ export function createScalingBackends(config: ScalingConfig): ScalingBackends {
     ),
     publicAddress: config.publicAddress,
     services: { persistence: storePersistence(matchStore, recovery, { outageLimitMs: config.storeOutageLimitMs }) },
-    start: () => recovery.start(),
-    stop: () => recovery.stop(),
+    start: (replays) => {
+      recovery.start();
+      if (replays !== undefined && replayRecovery === undefined) {
+        replayRecovery = new ReplayRecovery(matchStore, replays);
+        replayRecovery.start();
+      }
+    },
+    stop: () => {
+      recovery.stop();
+      replayRecovery?.stop();
+    },
     close: () => matchStore.close(),
   };
 }

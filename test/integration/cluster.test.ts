@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { LockstepClient, type LockstepFrame } from "../../client-sdk/src/index.ts";
+import { LockstepClient, type LockstepFrame, type MatchEnd } from "../../client-sdk/src/index.ts";
 import type { ArenaAction } from "../../demo/arena-room.ts";
 import type { ClusterNode } from "../support/cluster.ts";
 import { TestCluster, consecutiveFromZero, play, type Pair } from "../support/cluster-match.ts";
+import { readReplayDocument } from "../../src/protocol/index.ts";
+import { eventually } from "../support/eventually.ts";
 import { call } from "../support/http.ts";
+import { readJournal } from "../support/match-history.ts";
 import { postgresUnavailable } from "../support/postgres.ts";
 import { TEST_REDIS_URL, flushTestRedis, redisUnavailable } from "../support/redis.ts";
 
@@ -123,7 +126,27 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     // Lost frames would show as a gap in the numbering that no client could fill: there is none.
     console.log(`${signal}: frames lost 0 (last frame before the stop ${beforeStop}, match continued to ${end})`);
 
-    await Promise.all([a.leave(), b.leave()]);
+    // The match ends on the survivor: its one replay, written from the Redis journal, holds the frames both processes ran.
+    const ends = Promise.all([new Promise<MatchEnd>((resolve) => a.onEnd(resolve)), new Promise<MatchEnd>((resolve) => b.onEnd(resolve))]);
+    assert.equal((await call(survivor.url, `/admin/rooms/${a.roomId}/end`, { body: { result: { signal } }, token: adminToken })).status, 200);
+    const [ended] = await ends;
+    const replayPath = `/replays/${ended.replayId}`;
+    const stored = await eventually(async () => {
+      const response = await fetch(`${survivor.url}${replayPath}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      assert.equal(response.status, 200, `${replayPath} is stored`);
+      return readReplayDocument(new Uint8Array(await response.arrayBuffer()));
+    });
+    assert.equal(stored.room_id, a.roomId);
+    assert.deepEqual(stored.result, { signal });
+    assert.equal(stored.frames.length, ended.lastFrame + 1, "one frame per number, from the first to the last: no gap, no duplicate");
+    for (const recorded of [ra, rb]) {
+      for (const { frame, hex } of recorded.wire)
+        assert.equal(Buffer.from(stored.frames[frame]!).toString("hex"), hex, `frame ${frame} as received and as replayed`);
+      assert.ok(recorded.wire.some(({ frame }) => frame < beforeStop) && recorded.wire.some(({ frame }) => frame > beforeStop), "frames from both processes");
+    }
+    await eventually(async () =>
+      assert.equal(await readJournal(TEST_REDIS_URL, a.roomId), undefined, "the Redis copy is gone once the database has the replay"),
+    );
     await owner.start();
   });
 }

@@ -1,11 +1,22 @@
 import { verifyJournal } from "../../src/scaling/journal-integrity.ts";
-import type { FramesWrite, JournalOwner, LeaseRenewal, MatchStore, PersistedMatch, RecordWrite, StoredMatch } from "../../src/scaling/match-store.ts";
+import type { ReplayHeader } from "../../src/protocol/replay-format.ts";
+import type {
+  FramesWrite,
+  JournalOwner,
+  LeaseRenewal,
+  MatchStore,
+  PendingReplay,
+  PersistedMatch,
+  RecordWrite,
+  StoredMatch,
+} from "../../src/scaling/match-store.ts";
 
 interface Journal {
   match: PersistedMatch;
   firstFrame: number;
   frames: Uint8Array[];
   broken?: string;
+  replay?: ReplayHeader;
 }
 
 interface Expiring {
@@ -22,6 +33,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.
 export class MemoryMatchStore implements MatchStore {
   readonly #journals = new Map<string, Journal>();
   readonly #active = new Set<string>();
+  readonly #pendingReplays = new Set<string>();
   readonly #leases = new Map<string, Expiring>();
   readonly #claims = new Map<string, Expiring>();
   readonly #expiries = new Map<string, NodeJS.Timeout>();
@@ -87,12 +99,41 @@ export class MemoryMatchStore implements MatchStore {
     return true;
   }
 
-  async finish(owner: JournalOwner, roomId: string, retainSeconds: number): Promise<RecordWrite> {
-    return this.#retire(owner, roomId, retainSeconds, undefined);
+  async finish(owner: JournalOwner, roomId: string, retainSeconds: number, replay?: ReplayHeader): Promise<RecordWrite> {
+    const journal = this.#journals.get(roomId);
+    const written = this.#retire(owner, roomId, retainSeconds, undefined);
+    if (written.status === "ok" && replay !== undefined && journal !== undefined) {
+      journal.replay = structuredClone(replay);
+      this.#pendingReplays.add(roomId);
+    }
+    return written;
+  }
+
+  async pendingReplays(): Promise<string[]> {
+    return [...this.#pendingReplays];
+  }
+
+  async pendingReplay(roomId: string): Promise<PendingReplay | undefined> {
+    const journal = this.#journals.get(roomId);
+    if (journal?.replay === undefined) {
+      this.#pendingReplays.delete(roomId);
+      return undefined;
+    }
+    const stored = await this.loadMatch(roomId);
+    return stored === undefined ? undefined : { header: structuredClone(journal.replay), firstFrame: stored.firstFrame, frames: stored.frames };
   }
 
   async quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite> {
     return this.#retire(owner, roomId, retainSeconds, reason);
+  }
+
+  async remove(roomId: string): Promise<boolean> {
+    if (this.#active.has(roomId)) return false;
+    clearTimeout(this.#expiries.get(roomId));
+    this.#expiries.delete(roomId);
+    this.#journals.delete(roomId);
+    this.#pendingReplays.delete(roomId);
+    return true;
   }
 
   /** Drops everything: what a restart of a store without persistence does (tests of the journal's recovery). */
@@ -100,6 +141,7 @@ export class MemoryMatchStore implements MatchStore {
     for (const expiry of this.#expiries.values()) clearTimeout(expiry);
     for (const map of [this.#journals, this.#leases, this.#claims, this.#expiries]) map.clear();
     this.#active.clear();
+    this.#pendingReplays.clear();
   }
 
   async close(): Promise<void> {
@@ -114,6 +156,11 @@ export class MemoryMatchStore implements MatchStore {
     const journal = this.#journals.get(roomId);
     if (journal !== undefined && reason !== undefined) journal.broken = reason;
     clearTimeout(this.#expiries.get(roomId));
+    // As in Redis: nothing to keep means the data goes now.
+    if (retainSeconds <= 0) {
+      this.#journals.delete(roomId);
+      return { status: "ok" };
+    }
     const expiry = setTimeout(() => this.#journals.delete(roomId), retainSeconds * 1000);
     expiry.unref();
     this.#expiries.set(roomId, expiry);

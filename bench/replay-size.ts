@@ -1,0 +1,142 @@
+// npm run bench:replay-size -- [--minutes 60] [--players 4] [--rate 30] [--input-bytes 12]
+// How much room a replay takes: a match of the given length (default one hour, 4 players,
+// 30 Hz, one 12-byte input from every player every frame) is written through the replay
+// archive into the embedded database, for three kinds of input: the load-test bots' (bot id
+// and a sequence number, zero-padded), a game's (a direction held for a while, as a player
+// steering does), and uniformly random bytes (the worst case: nothing to compress). Prints the
+// frames' raw size, the stored document's size, the row's size in the database, the time the
+// write took (compression runs on the thread pool) and the longest event-loop stall meanwhile
+// (what the frame timers of rooms on the same process would feel).
+import { randomBytes } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { LockstepMetrics, ReplayArchive } from "colyseus-lockstep";
+import { SqlReplayStore, openEmbeddedDatabase } from "colyseus-lockstep/accounts";
+import type { ReplayHeader } from "colyseus-lockstep/protocol";
+import { ByteWriter } from "../src/protocol/byte-writer.ts";
+import { encodeFrame } from "../src/protocol/frame-codec.ts";
+import { makeInput } from "./workload.ts";
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: "string", default: "60" },
+    players: { type: "string", default: "4" },
+    rate: { type: "string", default: "30" },
+    "input-bytes": { type: "string", default: "12" },
+  },
+});
+const minutes = Number(values.minutes);
+const players = Number(values.players);
+const rate = Number(values.rate);
+const inputBytes = Number(values["input-bytes"]);
+const frameCount = Math.round(minutes * 60 * rate);
+
+/** One player's input for a frame. */
+type InputSource = (slot: number, frame: number) => Uint8Array;
+
+/** A direction held for 1 to 30 frames, then another: what a player steering sends every frame. */
+function steering(): InputSource {
+  let seed = 0x2545f491;
+  const next = (): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const held = Array.from({ length: players }, () => ({ dx: 0, dy: 0, until: 0 }));
+  return (slot, frame) => {
+    const input = held[slot]!;
+    if (frame >= input.until) {
+      input.dx = Math.floor(next() * 3) - 1;
+      input.dy = Math.floor(next() * 3) - 1;
+      input.until = frame + 1 + Math.floor(next() * 30);
+    }
+    const bytes = new Uint8Array(inputBytes);
+    bytes[0] = 1;
+    bytes[1] = input.dx + 1;
+    bytes[2] = input.dy + 1;
+    return bytes;
+  };
+}
+
+const SOURCES: Readonly<Record<string, () => InputSource>> = {
+  "load-test bots (id + sequence)": () => (slot, frame) => makeInput(inputBytes, slot, frame),
+  "steering (direction held 1-30 frames)": steering,
+  "random bytes (incompressible)": () => () => randomBytes(inputBytes),
+};
+
+function frames(source: InputSource): Uint8Array[] {
+  const writer = new ByteWriter();
+  const all = new Array<Uint8Array>(frameCount);
+  for (let frame = 0; frame < frameCount; frame++) {
+    const entries = Array.from({ length: players }, (_, slot) => ({ type: "action" as const, slot, payload: source(slot, frame) }));
+    all[frame] = encodeFrame(writer.reset(), { frame, entries }).toBytes();
+  }
+  return all;
+}
+
+function header(id: string): ReplayHeader {
+  const now = new Date().toISOString();
+  return {
+    id,
+    room_id: id,
+    room_name: "bench",
+    seed: 1,
+    frame_rate: rate,
+    start_frame: 0,
+    checksum_interval: 30,
+    players: [],
+    participants: Array.from({ length: players }, (_, slot) => ({
+      uid: `player-${slot}`,
+      name: `Player ${slot}`,
+      role: "player",
+      slot,
+      joined_frame: 0,
+      joined_at: now,
+      left_frame: null,
+      left_at: null,
+      left_reason: null,
+    })),
+    settings: { frame_rate: rate, max_players: players },
+    end_reason: "ended",
+    result: null,
+    started_at: now,
+    ended_at: now,
+    public: false,
+    // One agreed checksum per second, as the default interval gives at 30 Hz.
+    checksums: Array.from({ length: Math.floor(frameCount / 30) }, (_, index) => ({ frame: (index + 1) * 30, hash: "9f2c01aa5b7e3d10" })),
+    last_frame: frameCount - 1,
+  };
+}
+
+const MB = 1024 * 1024;
+const sql = await openEmbeddedDatabase();
+try {
+  const store = await SqlReplayStore.open(sql);
+  console.log(`replay of a ${minutes}-minute match: ${players} players, ${rate} Hz, one ${inputBytes}-byte input per player per frame (${frameCount} frames)`);
+  for (const [name, source] of Object.entries(SOURCES)) {
+    const all = frames(source());
+    const raw = all.reduce((sum, frame) => sum + frame.byteLength, 0);
+    const id = name.replace(/\W+/g, "-");
+    const archive = new ReplayArchive({ store, metrics: new LockstepMetrics(), retentionDays: 0, maxReplayBytes: 64 * MB });
+    // What a room on this process would feel: the longest time the event loop could not run a timer while the replay was written.
+    const stalls = monitorEventLoopDelay({ resolution: 1 });
+    stalls.enable();
+    const started = performance.now();
+    archive.record({ header: header(id), frames: async () => ({ firstFrame: 0, frames: all }) });
+    await archive.settled();
+    const seconds = (performance.now() - started) / 1000;
+    stalls.disable();
+    const { rows } = await sql.query<{ document: number; row: number }>(
+      "SELECT octet_length(document) AS document, pg_column_size(document) AS row FROM lockstep_replays WHERE id = $1",
+      [id],
+    );
+    const stored = rows[0];
+    if (stored === undefined) throw new Error(`the replay of "${name}" was not stored`);
+    console.log(
+      `  ${name.padEnd(40)} frames ${(raw / MB).toFixed(2)} MB → document ${(Number(stored.document) / MB).toFixed(2)} MB (${((100 * Number(stored.document)) / raw).toFixed(1)} %), in the database ${(Number(stored.row) / MB).toFixed(2)} MB; written in ${seconds.toFixed(1)} s, longest event-loop stall ${(stalls.max / 1e6).toFixed(0)} ms`,
+    );
+  }
+} finally {
+  await sql.close();
+}

@@ -1,0 +1,207 @@
+import type { ReplayQuery, ReplayStore, ReplaySummary, StoredReplay } from "../lockstep/replay-store.ts";
+import { migrate } from "./migrations.ts";
+import type { SqlClient } from "./sql-client.ts";
+import type { SqlUserStore } from "./user-store.ts";
+
+/** Most summaries one listing returns, as {@link ReplayQuery.limit} promises. */
+const MAX_LIST_LIMIT = 100;
+
+interface SummaryRow {
+  id: string;
+  room_id: string;
+  room_name: string;
+  started_at: Date | string;
+  ended_at: Date | string;
+  end_reason: string;
+  start_frame: number | string;
+  last_frame: number | string;
+  frame_rate: number;
+  public: boolean;
+  players: unknown;
+  size_bytes: number;
+}
+
+interface ReplayRow extends SummaryRow {
+  document: Uint8Array;
+}
+
+const SUMMARY_COLUMNS = "id, room_id, room_name, started_at, ended_at, end_reason, start_frame, last_frame, frame_rate, public, players, size_bytes";
+
+/** The condition "the uid in parameter `param` played in it", through the players table's index. */
+function playedBy(param: number): string {
+  return `id IN (SELECT replay_id FROM lockstep_replay_players WHERE uid = $${param})`;
+}
+
+/** An ISO time as PostgreSQL's `timestamptz` reads it, in milliseconds; RangeError if unparsable. */
+function isoTime(value: string, name: string): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new RangeError(`${name} is not a valid time: ${JSON.stringify(value)}`);
+  return time.toISOString();
+}
+
+/** node-postgres and PGlite both parse `jsonb`; text is parsed here should a driver ever hand it over unparsed. */
+function fromJsonb(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+/**
+ * `bytea` as a plain `Uint8Array`. PGlite returns one; node-postgres returns a `Buffer`, often a
+ * slice of a shared pool, which is copied so callers get exactly the document's bytes in an
+ * `ArrayBuffer` of their own (and deep equality with a `Uint8Array` holds).
+ */
+function plainBytes(value: Uint8Array): Uint8Array {
+  return value.constructor === Uint8Array ? value : new Uint8Array(value);
+}
+
+function toSummary(row: SummaryRow): ReplaySummary {
+  const players = (fromJsonb(row.players) as { uid: string; name: string }[] | null) ?? [];
+  return {
+    id: row.id,
+    room_id: row.room_id,
+    room_name: row.room_name,
+    started_at: new Date(row.started_at).toISOString(),
+    ended_at: new Date(row.ended_at).toISOString(),
+    end_reason: row.end_reason as ReplaySummary["end_reason"],
+    // bigint: node-postgres returns it as a string.
+    start_frame: Number(row.start_frame),
+    last_frame: Number(row.last_frame),
+    frame_rate: Number(row.frame_rate),
+    players: players.map(({ uid, name }) => ({ uid, name })),
+    public: row.public,
+    size_bytes: Number(row.size_bytes),
+  };
+}
+
+/**
+ * The {@link ReplayStore} over any {@link SqlClient}: the embedded database or PostgreSQL, with
+ * the same SQL. It runs on a connection it does not own: whoever opened the client closes it
+ * (with the accounts database, the user store). `test/contract/replay-store.contract.ts` runs the
+ * same suite over both databases.
+ *
+ * Each player's uid is also kept as a row of `lockstep_replay_players`, so listing the matches
+ * one player played in is an index lookup. Times are kept to the millisecond.
+ */
+export class SqlReplayStore implements ReplayStore {
+  readonly #sql: SqlClient;
+
+  private constructor(sql: SqlClient) {
+    this.#sql = sql;
+  }
+
+  /** Opens a store on `sql` (typically the user store's, see {@link openReplayStore}), applying pending migrations first. */
+  static async open(sql: SqlClient): Promise<SqlReplayStore> {
+    await migrate(sql);
+    return new SqlReplayStore(sql);
+  }
+
+  /**
+   * Stores a replay with its players, in one transaction. Saving an id that is already stored
+   * changes nothing, so a retried save neither fails nor duplicates the replay. Throws
+   * RangeError, storing nothing, if a time is not a time or `size_bytes` is not the document's size.
+   */
+  async save(replay: StoredReplay): Promise<void> {
+    const { summary, document } = replay;
+    const startedAt = isoTime(summary.started_at, "started_at");
+    const endedAt = isoTime(summary.ended_at, "ended_at");
+    if (summary.size_bytes !== document.byteLength) {
+      throw new RangeError(`replay ${summary.id} says it has ${summary.size_bytes} bytes, but its document has ${document.byteLength}`);
+    }
+    const players = JSON.stringify(summary.players.map(({ uid, name }) => ({ uid, name })));
+    await this.#sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO lockstep_replays
+           (id, room_id, room_name, started_at, ended_at, end_reason, start_frame, last_frame, frame_rate, public, players, size_bytes, document)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ($11::text)::jsonb, $12, $13)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          summary.id,
+          summary.room_id,
+          summary.room_name,
+          startedAt,
+          endedAt,
+          summary.end_reason,
+          summary.start_frame,
+          summary.last_frame,
+          summary.frame_rate,
+          summary.public,
+          players,
+          document.byteLength,
+          document,
+        ],
+      );
+      if (rows.length === 0) return;
+      // DISTINCT: a player who left and took a seat again is listed twice, but played in the match once.
+      await tx.query(
+        `INSERT INTO lockstep_replay_players (replay_id, uid)
+         SELECT DISTINCT id, player->>'uid' FROM lockstep_replays, jsonb_array_elements(players) AS player WHERE id = $1`,
+        [summary.id],
+      );
+    });
+  }
+
+  /**
+   * Summaries newest `ended_at` first (then by id, descending), filtered as {@link ReplayQuery}
+   * says. `limit` is clamped to 1..100; RangeError if `before` or `since` is not a time.
+   */
+  async list(query: ReplayQuery): Promise<ReplaySummary[]> {
+    // `|| 1`: NaN counts as the smallest page.
+    const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(query.limit) || 1));
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (query.before !== undefined) {
+      params.push(isoTime(query.before, "before"));
+      conditions.push(`ended_at < $${params.length}`);
+    }
+    if (query.since !== undefined) {
+      params.push(isoTime(query.since, "since"));
+      conditions.push(`ended_at >= $${params.length}`);
+    }
+    if (query.roomName !== undefined) {
+      params.push(query.roomName);
+      conditions.push(`room_name = $${params.length}`);
+    }
+    if (query.player !== undefined) {
+      params.push(query.player);
+      conditions.push(playedBy(params.length));
+    }
+    if (query.visibleTo !== undefined) {
+      params.push(query.visibleTo);
+      conditions.push(query.includePublic === true ? `(public OR ${playedBy(params.length)})` : playedBy(params.length));
+    }
+    params.push(limit);
+    const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
+    const { rows } = await this.#sql.query<SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM lockstep_replays ${where} ORDER BY ended_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toSummary);
+  }
+
+  /** The summary and the whole document, or undefined if no replay has this id. */
+  async get(id: string): Promise<StoredReplay | undefined> {
+    const { rows } = await this.#sql.query<ReplayRow>(`SELECT ${SUMMARY_COLUMNS}, document FROM lockstep_replays WHERE id = $1`, [id]);
+    const row = rows[0];
+    return row === undefined ? undefined : { summary: toSummary(row), document: plainBytes(row.document) };
+  }
+
+  /** Deletes one replay and its player rows; false if there was none. */
+  async delete(id: string): Promise<boolean> {
+    const { rows } = await this.#sql.query<{ id: string }>("DELETE FROM lockstep_replays WHERE id = $1 RETURNING id", [id]);
+    return rows.length > 0;
+  }
+
+  /** Deletes the replays of matches that ended strictly before `time`; returns how many. RangeError if `time` is invalid. */
+  async deleteEndedBefore(time: Date): Promise<number> {
+    if (Number.isNaN(time.getTime())) throw new RangeError("deleteEndedBefore needs a valid time");
+    const { rows } = await this.#sql.query<{ count: number | string }>(
+      "WITH deleted AS (DELETE FROM lockstep_replays WHERE ended_at < $1 RETURNING 1) SELECT count(*) AS count FROM deleted",
+      [time.toISOString()],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+}
+
+/** Opens the replay store in the accounts database, on the user store's connection (closed with the user store). */
+export function openReplayStore(userStore: SqlUserStore): Promise<SqlReplayStore> {
+  return SqlReplayStore.open(userStore.sql);
+}

@@ -1,0 +1,110 @@
+import { logger } from "@colyseus/core";
+import type { ReplaySink } from "../lockstep/replay-archive.ts";
+import type { MatchStore } from "./match-store.ts";
+
+/**
+ * How long after its end a match's replay is left to the process that ended it: longer than
+ * that process's own retries (about 6.5 minutes), so the two rarely write the same replay (if
+ * they do, the store keeps the first: writes are idempotent).
+ */
+export const PENDING_REPLAY_GRACE_MS = 10 * 60 * 1000;
+/** How often a process looks for replays nobody wrote. */
+export const PENDING_REPLAY_SCAN_MS = 60 * 1000;
+
+/** Options of {@link ReplayRecovery}. */
+export interface ReplayRecoveryOptions {
+  /** See {@link PENDING_REPLAY_GRACE_MS}. */
+  readonly graceMs?: number;
+  /** See {@link PENDING_REPLAY_SCAN_MS}. */
+  readonly scanIntervalMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Writes the replays that the process which ended their match did not: it died between
+ * `match_end` and the write, or gave up after its retries. An ended match waits in the match
+ * store's pending replays (with its header) until its replay is stored; every process scans
+ * them once a minute and hands those past the grace period to its replay archive, which writes
+ * them and removes the journal. A replay whose journal expired first (an hour after the match)
+ * is reported as lost, never dropped silently.
+ */
+export class ReplayRecovery {
+  readonly #store: MatchStore;
+  readonly #sink: ReplaySink;
+  readonly #graceMs: number;
+  readonly #scanIntervalMs: number;
+  readonly #now: () => number;
+  /** Matches handed to the archive and not settled yet, or whose journal cannot be read: not handed again. */
+  readonly #handled = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #scanning = false;
+
+  constructor(store: MatchStore, sink: ReplaySink, options: ReplayRecoveryOptions = {}) {
+    this.#store = store;
+    this.#sink = sink;
+    this.#graceMs = options.graceMs ?? PENDING_REPLAY_GRACE_MS;
+    this.#scanIntervalMs = options.scanIntervalMs ?? PENDING_REPLAY_SCAN_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Scans now and then periodically, until {@link stop}. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => void this.scan(), this.#scanIntervalMs);
+    this.#timer.unref();
+    void this.scan();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One pass: hands every pending replay past its grace period to the archive; returns how many. Never throws. */
+  async scan(): Promise<number> {
+    if (this.#scanning) return 0;
+    this.#scanning = true;
+    let handed = 0;
+    try {
+      for (const roomId of await this.#store.pendingReplays()) {
+        if (this.#handled.has(roomId)) continue;
+        if (await this.#recover(roomId)) handed++;
+      }
+    } catch (error) {
+      logger.warn(`lockstep: could not look for unwritten replays (${(error as Error).message}); trying again in ${this.#scanIntervalMs} ms`);
+    } finally {
+      this.#scanning = false;
+    }
+    return handed;
+  }
+
+  async #recover(roomId: string): Promise<boolean> {
+    let pending: Awaited<ReturnType<MatchStore["pendingReplay"]>>;
+    try {
+      pending = await this.#store.pendingReplay(roomId);
+    } catch (error) {
+      // A broken journal cannot give a whole replay: say so once, and keep it for inspection until it expires.
+      this.#handled.add(roomId);
+      logger.error(`lockstep: the replay of match ${roomId} cannot be written: ${(error as Error).message}`);
+      return false;
+    }
+    if (pending === undefined) {
+      logger.error(`lockstep: the replay of match ${roomId} was lost: its journal expired before any process wrote it`);
+      return false;
+    }
+    const { header, firstFrame, frames } = pending;
+    if (this.#now() - Date.parse(header.ended_at) < this.#graceMs) return false;
+    this.#handled.add(roomId);
+    logger.info(`lockstep: writing the replay of match ${roomId}, which the process that ended it did not write`);
+    this.#sink.record({
+      header,
+      frames: async () => ({ firstFrame, frames }),
+      archived: async () => {
+        await this.#store.remove(roomId);
+      },
+      // Not stored: the next scan tries again while the journal lasts.
+      settled: () => this.#handled.delete(roomId),
+    });
+    return true;
+  }
+}

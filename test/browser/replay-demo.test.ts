@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { LockstepClient } from "../../client-sdk/src/index.ts";
+import { openReplayStore } from "../../src/accounts/replay-store.ts";
+import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
+import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
+import { SqlUserStore } from "../../src/accounts/user-store.ts";
+import { startDemoServer } from "../../demo/demo-server.ts";
+import type { LockstepServer } from "../../src/server/create-server.ts";
+import { browserUnavailable, launchChromium } from "../support/browser.ts";
+import { call } from "../support/http.ts";
+
+const unavailable = browserUnavailable();
+if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
+if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
+const skip = unavailable;
+
+/** Frames the match runs before it is ended: two seconds at the arena's 20 Hz, enough for a middle and a start to seek between. */
+const MATCH_FRAMES = 40;
+
+/** What the page exposes for automated play (see demo/web/arena-page.ts and replay-panel.ts). */
+interface ArenaView {
+  user: { id: string; name: string } | undefined;
+  phase: string;
+  slot: number | undefined;
+  frame: number | undefined;
+  state: { players: { slot: number; x: number; y: number }[] } | undefined;
+  liveFinalHash: string | undefined;
+  replayId: string | undefined;
+  replay:
+    | {
+        frame: number;
+        firstFrame: number;
+        lastFrame: number;
+        hash: string | undefined;
+        playing: boolean;
+        ended: boolean;
+        speed: number;
+        starts: number;
+        verifiedFrames: number;
+        mismatches: number;
+      }
+    | undefined;
+}
+declare const arena: ArenaView;
+
+let server: LockstepServer;
+let browser: Browser;
+let store: SqlUserStore;
+
+before(async () => {
+  if (skip !== undefined) return;
+  store = await SqlUserStore.open(await openEmbeddedDatabase());
+  server = await startDemoServer({
+    store,
+    replays: await openReplayStore(store),
+    config: loadSecurityConfig({ JWT_SECRET: "replay-demo-test-secret-with-enough-characters" }),
+    port: 0,
+    host: "127.0.0.1",
+  });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await store?.close();
+});
+
+/** A tab with a guest player in the arena's lobby. */
+interface Tab {
+  readonly page: Page;
+  readonly name: string;
+  /** Errors the page's scripts threw. */
+  readonly errors: string[];
+}
+
+async function openTab(name: string): Promise<Tab> {
+  const page = await browser.newPage({ viewport: { width: 760, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(server.url);
+  await page.fill("#name", name);
+  await page.click("#guest");
+  await page.waitForFunction(() => arena.user !== undefined);
+  await page.click("#join");
+  await page.waitForFunction(() => arena.phase === "waiting");
+  return { page, name, errors };
+}
+
+/** Presses the arrow key that moves this player toward the centre, then waits until the page's simulation shows the move. */
+async function stepTowardCentre(page: Page, axis: "x" | "y"): Promise<void> {
+  const { key, before } = await page.evaluate((direction) => {
+    const me = arena.state!.players.find((player) => player.slot === arena.slot)!;
+    const forward = (direction === "x" ? me.x : me.y) < 8;
+    return {
+      key: direction === "x" ? (forward ? "ArrowRight" : "ArrowLeft") : forward ? "ArrowDown" : "ArrowUp",
+      before: `${me.x},${me.y}`,
+    };
+  }, axis);
+  await page.keyboard.press(key);
+  await page.waitForFunction((previous) => {
+    const me = arena.state!.players.find((player) => player.slot === arena.slot)!;
+    return `${me.x},${me.y}` !== previous;
+  }, before);
+}
+
+/** Moves the replay's slider as a person would (`fill` sets a range input and fires its `input` event), and reads where the replay got to. */
+async function slideTo(page: Page, frame: number): Promise<{ frame: number; hash: string; starts: number; readout: string }> {
+  await page.fill("#replay-seek", String(frame));
+  return page.evaluate(() => ({
+    frame: arena.replay!.frame,
+    hash: arena.replay!.hash!,
+    starts: arena.replay!.starts,
+    readout: document.getElementById("replay-frame")!.textContent!,
+  }));
+}
+
+const text = (page: Page, id: string): Promise<string> => page.evaluate((target) => document.getElementById(target)!.textContent!, id);
+
+test("after a match, a player watches its replay: seeking back re-simulates, and it ends on the live match's final state", {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const alice = await openTab("Alice");
+  const bob = await openTab("Bob");
+  const tabs = [alice, bob];
+  for (const { page } of tabs) await page.click("#ready");
+  await Promise.all(tabs.map(({ page }) => page.waitForFunction(() => arena.phase === "running" && arena.frame !== undefined)));
+  await Promise.all([
+    (async () => {
+      for (let i = 0; i < 3; i++) await stepTowardCentre(alice.page, "x");
+    })(),
+    (async () => {
+      for (let i = 0; i < 3; i++) await stepTowardCentre(bob.page, "y");
+    })(),
+  ]);
+  await alice.page.waitForFunction((frames) => arena.frame! >= frames, MATCH_FRAMES);
+  assert.equal(await alice.page.isDisabled("#watch-replay"), true, "no replay while the match runs");
+  await alice.page.click("#end");
+
+  // Each tab records the live final hash once it has stepped the match's last frame.
+  await Promise.all(tabs.map(({ page }) => page.waitForFunction(() => arena.phase === "closed" && arena.liveFinalHash !== undefined)));
+  const [aliceLive, bobLive] = await Promise.all(
+    tabs.map(({ page }) => page.evaluate(() => ({ hash: arena.liveFinalHash!, replayId: arena.replayId, frame: arena.frame! }))),
+  );
+  assert.deepEqual(bobLive, aliceLive, "both tabs end the match on the same frame, state and replay");
+  const liveFinalHash = aliceLive!.hash;
+  const replayId = aliceLive!.replayId;
+  assert.ok(replayId !== undefined, "match_end names the replay");
+  assert.equal(await text(alice.page, "final-hash"), liveFinalHash, "the page shows the live final hash");
+  assert.match(await text(alice.page, "status"), /^match over at frame \d+$/);
+
+  // The replay may not be written yet: the page waits for it, saying so.
+  await alice.page.click("#watch-replay");
+  await alice.page.waitForFunction(() => arena.replay !== undefined, undefined, { timeout: 15_000 });
+  const { firstFrame, lastFrame } = (await alice.page.evaluate(() => arena.replay))!;
+  assert.equal(lastFrame, aliceLive!.frame, "the replay ends on the match's last frame");
+  assert.equal(await text(alice.page, "replay-frame"), `frame ${firstFrame - 1} / ${lastFrame}`);
+  assert.equal(await text(alice.page, "replay-status"), "paused");
+
+  await alice.page.selectOption("#replay-speed", "8");
+  assert.equal(await alice.page.evaluate(() => arena.replay!.speed), 8);
+
+  const near = firstFrame + 2;
+  const middle = Math.floor((firstFrame + lastFrame) / 2);
+  const atNear = await slideTo(alice.page, near);
+  assert.equal(atNear.frame, near);
+  assert.equal(atNear.readout, `frame ${near} / ${lastFrame}`);
+  const atMiddle = await slideTo(alice.page, middle);
+  assert.equal(atMiddle.frame, middle);
+  assert.equal(atMiddle.starts, atNear.starts, "a forward seek steps on from where the replay is");
+  assert.notEqual(atMiddle.hash, atNear.hash);
+  const backAtNear = await slideTo(alice.page, near);
+  assert.equal(backAtNear.frame, near);
+  assert.equal(backAtNear.starts, atNear.starts + 1, "a backward seek rebuilds the game from the seed");
+  assert.equal(backAtNear.hash, atNear.hash, "and re-simulates to the same state");
+
+  await alice.page.click("#replay-play");
+  await alice.page.waitForFunction(() => arena.replay!.ended, undefined, { timeout: 15_000 });
+  const replay = (await alice.page.evaluate(() => arena.replay))!;
+  assert.equal(replay.frame, lastFrame);
+  assert.equal(replay.hash, liveFinalHash, "the replay ends on the live match's final state");
+  assert.equal(replay.playing, false);
+  assert.equal(replay.mismatches, 0, "every recorded checksum is reproduced");
+  assert.ok(replay.verifiedFrames > 0, "the replay recorded checksums to verify");
+  assert.equal(await text(alice.page, "replay-frame"), `frame ${lastFrame} / ${lastFrame}`);
+  assert.equal(await text(alice.page, "replay-status"), "replay over");
+  assert.equal(await text(alice.page, "replay-final-hash"), liveFinalHash);
+  assert.equal(await text(alice.page, "replay-verdict"), "same final state as the live match");
+  assert.equal(await text(alice.page, "final-hash"), liveFinalHash, "the live final hash stays on show");
+
+  // Someone who did not play the match may not download it.
+  const carol = await new LockstepClient(server.url).loginAnonymous({ name: "Carol" });
+  const refused = await call(server.url, `/replays/${replayId}`, { token: carol.token });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.error, "forbidden");
+
+  for (const tab of tabs) assert.deepEqual(tab.errors, [], `page errors for ${tab.name}`);
+  await Promise.all(tabs.map(({ page }) => page.close()));
+});
