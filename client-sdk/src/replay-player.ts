@@ -90,7 +90,7 @@ export class ReplayPlayer<TAction = unknown> {
       startFrame: document.start_frame,
       checksumInterval: document.checksum_interval,
     };
-    this.#end = { reason: document.end_reason, result: document.result, lastFrame: document.last_frame };
+    this.#end = { reason: document.end_reason, result: document.result, lastFrame: document.last_frame, replayId: document.id };
     this.#roster = new ReplayRoster(document.participants, document.players);
     this.#checksums = new RecordedChecksums(document.checksums);
     this.#clock = new ReplayClock(document.frame_rate);

@@ -172,7 +172,7 @@ test("downloads a replay with the token and plays it to the live game's final st
   const ended = new Promise((resolve) => replay.onEnd(resolve));
   replay.speed = 16;
   replay.play();
-  assert.deepEqual(await ended, { reason: "ended", result: { winner: "ann" }, lastFrame: 79 });
+  assert.deepEqual(await ended, { reason: "ended", result: { winner: "ann" }, lastFrame: 79, replayId: "replay-1" });
   assert.equal(hashState(state), arena.finalHash);
   assert.deepEqual(mismatches, []);
   assert.equal(replay.verifiedFrames, arena.checksums.length);

@@ -2,6 +2,7 @@
 import { encodeReplayDocument } from "../../src/lockstep/replay-document.ts";
 import { encodeFrame } from "../../src/protocol/frame-codec.ts";
 import { ByteWriter } from "../../src/protocol/byte-writer.ts";
+import { runsOfFrames } from "../../src/protocol/replay-format.ts";
 import {
   type FrameEventKind,
   checksumParts,
@@ -85,7 +86,7 @@ export function header(start: number, frameCount: number, overrides: Partial<Rep
 export const inMemory = (head: ReplayHeader, frames: Uint8Array[]): ReplayDocument => ({ ...head, frames });
 
 /** The same document as the server stores it (magic, version, gzip). */
-export const stored = (head: ReplayHeader, frames: Uint8Array[]): Promise<Uint8Array> => encodeReplayDocument(head, frames);
+export const stored = (head: ReplayHeader, frames: Uint8Array[]): Promise<Uint8Array> => encodeReplayDocument(head, runsOfFrames(frames));
 
 /** `count` frames where slot 0 and slot 1 take turns adding varying amounts. */
 export function sumFrames(count: number): Entry[][] {

@@ -75,7 +75,7 @@ test("playback steps every frame in order at the frame rate: onStart, onFrame an
 
   assert.deepEqual(game.stepped, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
   assert.equal(late, 0, "a listener added after the start does not get a past start");
-  assert.deepEqual(ends, [{ reason: "ended", result: { winner: "ann" }, lastFrame: 16 }]);
+  assert.deepEqual(ends, [{ reason: "ended", result: { winner: "ann" }, lastFrame: 16, replayId: replay.document.id }]);
   assert.equal(replay.playing, false, "paused at the end");
   assert.equal(clock.running, false, "no timer left running");
   assert.equal(replay.frame, 16);

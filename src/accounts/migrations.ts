@@ -43,25 +43,29 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   },
   {
     version: 3,
-    // Finished matches' replays. The summary columns are what a listing shows and filters on;
-    // `document` is read only when one is downloaded. `lockstep_replay_players` repeats the
-    // players' uids as rows, so "the matches this uid played" is an index lookup rather than a
-    // scan of every `players` list; its rows go with their replay.
+    // Finished matches' replays. The summary columns are what a listing shows and filters on.
+    // The document is kept in chunks (`lockstep_replay_chunks`), each written and read by its own
+    // statement, so the embedded database, which runs on the server's event loop, never holds
+    // it for long; chunks are keyed by the document's SHA-256, so two writers of one replay can
+    // never mix their chunks, and the replay row, written last, names the complete set.
+    // `lockstep_replay_players` repeats the players' uids as rows, so "the matches this uid
+    // played" is an index lookup rather than a scan of every `players` list.
     sql: [
       `CREATE TABLE lockstep_replays (
-        id          text PRIMARY KEY,
-        room_id     text NOT NULL,
-        room_name   text NOT NULL,
-        started_at  timestamptz NOT NULL,
-        ended_at    timestamptz NOT NULL,
-        end_reason  text NOT NULL,
-        start_frame bigint NOT NULL,
-        last_frame  bigint NOT NULL,
-        frame_rate  integer NOT NULL,
-        public      boolean NOT NULL DEFAULT false,
-        players     jsonb NOT NULL,
-        size_bytes  integer NOT NULL,
-        document    bytea NOT NULL
+        id           text PRIMARY KEY,
+        room_id      text NOT NULL,
+        room_name    text NOT NULL,
+        started_at   timestamptz NOT NULL,
+        ended_at     timestamptz NOT NULL,
+        end_reason   text NOT NULL,
+        start_frame  bigint NOT NULL,
+        last_frame   bigint NOT NULL,
+        frame_rate   integer NOT NULL,
+        public       boolean NOT NULL DEFAULT false,
+        players      jsonb NOT NULL,
+        size_bytes   integer NOT NULL,
+        document_sha text NOT NULL,
+        chunk_count  integer NOT NULL
       )`,
       "CREATE INDEX lockstep_replays_ended ON lockstep_replays (ended_at DESC, id DESC)",
       "CREATE INDEX lockstep_replays_room ON lockstep_replays (room_name, ended_at DESC, id DESC)",
@@ -72,6 +76,14 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       )`,
       // With replay_id in it, a player's replay ids are read from the index alone.
       "CREATE INDEX lockstep_replay_players_uid ON lockstep_replay_players (uid, replay_id)",
+      `CREATE TABLE lockstep_replay_chunks (
+        replay_id    text NOT NULL,
+        document_sha text NOT NULL,
+        seq          integer NOT NULL,
+        bytes        bytea NOT NULL,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (replay_id, document_sha, seq)
+      )`,
     ],
   },
 ];

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ReplayQuery, ReplayStore, ReplaySummary, StoredReplay } from "../lockstep/replay-store.ts";
 import { migrate } from "./migrations.ts";
 import type { SqlClient } from "./sql-client.ts";
@@ -5,6 +7,16 @@ import type { SqlUserStore } from "./user-store.ts";
 
 /** Most summaries one listing returns, as {@link ReplayQuery.limit} promises. */
 const MAX_LIST_LIMIT = 100;
+/**
+ * Bytes per stored chunk of a document. The embedded database runs on the event loop that
+ * closes frames: one 64 KiB chunk costs it about 2 ms to write (as base64 text, which it
+ * decodes far faster than a binary parameter), where a whole one-hour replay would cost 150 ms.
+ */
+export const REPLAY_CHUNK_BYTES = 64 * 1024;
+/** Chunks read per query: about 256 KiB, a few milliseconds of the embedded database. */
+const CHUNKS_PER_READ = 4;
+/** Chunks without their replay row (a write that failed half-way) are deleted with the retention sweep once this old. */
+const ORPHAN_CHUNK_AGE_MS = 24 * 60 * 60 * 1000;
 
 interface SummaryRow {
   id: string;
@@ -22,7 +34,8 @@ interface SummaryRow {
 }
 
 interface ReplayRow extends SummaryRow {
-  document: Uint8Array;
+  document_sha: string;
+  chunk_count: number;
 }
 
 const SUMMARY_COLUMNS = "id, room_id, room_name, started_at, ended_at, end_reason, start_frame, last_frame, frame_rate, public, players, size_bytes";
@@ -44,13 +57,19 @@ function fromJsonb(value: unknown): unknown {
   return typeof value === "string" ? JSON.parse(value) : value;
 }
 
-/**
- * `bytea` as a plain `Uint8Array`. PGlite returns one; node-postgres returns a `Buffer`, often a
- * slice of a shared pool, which is copied so callers get exactly the document's bytes in an
- * `ArrayBuffer` of their own (and deep equality with a `Uint8Array` holds).
- */
-function plainBytes(value: Uint8Array): Uint8Array {
-  return value.constructor === Uint8Array ? value : new Uint8Array(value);
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Chunks back to back, as a plain `Uint8Array` in an `ArrayBuffer` of its own (deep equality with a `Uint8Array` holds). */
+function joined(chunks: readonly Buffer[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 function toSummary(row: SummaryRow): ReplaySummary {
@@ -95,9 +114,13 @@ export class SqlReplayStore implements ReplayStore {
   }
 
   /**
-   * Stores a replay with its players, in one transaction. Saving an id that is already stored
-   * changes nothing, so a retried save neither fails nor duplicates the replay. Throws
-   * RangeError, storing nothing, if a time is not a time or `size_bytes` is not the document's size.
+   * Stores a replay with its players. The document goes first, chunk by chunk (see
+   * {@link REPLAY_CHUNK_BYTES}), then the replay row and its players in one transaction: a
+   * replay is listed only once its whole document is stored. Saving an id that is already
+   * stored changes nothing, so a retried save neither fails nor duplicates the replay (two
+   * writers of one replay at once are safe too: chunks are keyed by the document's hash).
+   * Throws RangeError, storing nothing, if a time is not a time or `size_bytes` is not the
+   * document's size.
    */
   async save(replay: StoredReplay): Promise<void> {
     const { summary, document } = replay;
@@ -106,12 +129,29 @@ export class SqlReplayStore implements ReplayStore {
     if (summary.size_bytes !== document.byteLength) {
       throw new RangeError(`replay ${summary.id} says it has ${summary.size_bytes} bytes, but its document has ${document.byteLength}`);
     }
+    const existing = await this.#sql.query("SELECT 1 FROM lockstep_replays WHERE id = $1", [summary.id]);
+    if (existing.rows.length > 0) return;
+    const sha = sha256(document);
+    const chunkCount = Math.ceil(document.byteLength / REPLAY_CHUNK_BYTES);
+    for (let seq = 0; seq < chunkCount; seq++) {
+      const chunk = Buffer.from(
+        document.buffer,
+        document.byteOffset + seq * REPLAY_CHUNK_BYTES,
+        Math.min(REPLAY_CHUNK_BYTES, document.byteLength - seq * REPLAY_CHUNK_BYTES),
+      );
+      await this.#sql.query(
+        `INSERT INTO lockstep_replay_chunks (replay_id, document_sha, seq, bytes) VALUES ($1, $2, $3, decode($4, 'base64'))
+         ON CONFLICT (replay_id, document_sha, seq) DO NOTHING`,
+        [summary.id, sha, seq, chunk.toString("base64")],
+      );
+      await nextTurn();
+    }
     const players = JSON.stringify(summary.players.map(({ uid, name }) => ({ uid, name })));
     await this.#sql.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO lockstep_replays
-           (id, room_id, room_name, started_at, ended_at, end_reason, start_frame, last_frame, frame_rate, public, players, size_bytes, document)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ($11::text)::jsonb, $12, $13)
+           (id, room_id, room_name, started_at, ended_at, end_reason, start_frame, last_frame, frame_rate, public, players, size_bytes, document_sha, chunk_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ($11::text)::jsonb, $12, $13, $14)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
         [
           summary.id,
@@ -126,7 +166,8 @@ export class SqlReplayStore implements ReplayStore {
           summary.public,
           players,
           document.byteLength,
-          document,
+          sha,
+          chunkCount,
         ],
       );
       if (rows.length === 0) return;
@@ -177,27 +218,67 @@ export class SqlReplayStore implements ReplayStore {
     return rows.map(toSummary);
   }
 
-  /** The summary and the whole document, or undefined if no replay has this id. */
+  /**
+   * The summary and the whole document, or undefined if no replay has this id. The document is
+   * read a few chunks per query and checked against its size and hash: an error, never wrong
+   * bytes, if its chunks were tampered with or lost.
+   */
   async get(id: string): Promise<StoredReplay | undefined> {
-    const { rows } = await this.#sql.query<ReplayRow>(`SELECT ${SUMMARY_COLUMNS}, document FROM lockstep_replays WHERE id = $1`, [id]);
+    const { rows } = await this.#sql.query<ReplayRow>(`SELECT ${SUMMARY_COLUMNS}, document_sha, chunk_count FROM lockstep_replays WHERE id = $1`, [id]);
     const row = rows[0];
-    return row === undefined ? undefined : { summary: toSummary(row), document: plainBytes(row.document) };
+    if (row === undefined) return undefined;
+    const chunks: Buffer[] = [];
+    for (let first = 0; first < row.chunk_count; first += CHUNKS_PER_READ) {
+      const batch = await this.#sql.query<{ bytes: string }>(
+        `SELECT encode(bytes, 'base64') AS bytes FROM lockstep_replay_chunks
+         WHERE replay_id = $1 AND document_sha = $2 AND seq >= $3 AND seq < $4 ORDER BY seq`,
+        [id, row.document_sha, first, first + CHUNKS_PER_READ],
+      );
+      for (const chunk of batch.rows) chunks.push(Buffer.from(chunk.bytes, "base64"));
+      await nextTurn();
+    }
+    const summary = toSummary(row);
+    const document = joined(
+      chunks,
+      chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0),
+    );
+    if (chunks.length !== row.chunk_count || document.byteLength !== summary.size_bytes || sha256(document) !== row.document_sha) {
+      throw new Error(`replay ${id} is damaged in the database: its chunks do not make the document it names`);
+    }
+    return { summary, document };
   }
 
-  /** Deletes one replay and its player rows; false if there was none. */
+  /** Deletes one replay, its player rows and its document; false if there was none. */
   async delete(id: string): Promise<boolean> {
-    const { rows } = await this.#sql.query<{ id: string }>("DELETE FROM lockstep_replays WHERE id = $1 RETURNING id", [id]);
-    return rows.length > 0;
+    return this.#sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>("DELETE FROM lockstep_replays WHERE id = $1 RETURNING id", [id]);
+      await tx.query("DELETE FROM lockstep_replay_chunks WHERE replay_id = $1", [id]);
+      return rows.length > 0;
+    });
   }
 
-  /** Deletes the replays of matches that ended strictly before `time`; returns how many. RangeError if `time` is invalid. */
+  /**
+   * Deletes the replays of matches that ended strictly before `time` (with their documents);
+   * returns how many. Also deletes chunks a failed write left without their replay row, once a
+   * day old. RangeError if `time` is invalid.
+   */
   async deleteEndedBefore(time: Date): Promise<number> {
     if (Number.isNaN(time.getTime())) throw new RangeError("deleteEndedBefore needs a valid time");
-    const { rows } = await this.#sql.query<{ count: number | string }>(
-      "WITH deleted AS (DELETE FROM lockstep_replays WHERE ended_at < $1 RETURNING 1) SELECT count(*) AS count FROM deleted",
-      [time.toISOString()],
+    const deleted = await this.#sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ count: number | string }>(
+        `WITH deleted AS (DELETE FROM lockstep_replays WHERE ended_at < $1 RETURNING id),
+              chunks AS (DELETE FROM lockstep_replay_chunks WHERE replay_id IN (SELECT id FROM deleted))
+         SELECT count(*) AS count FROM deleted`,
+        [time.toISOString()],
+      );
+      return Number(rows[0]?.count ?? 0);
+    });
+    await this.#sql.query(
+      `DELETE FROM lockstep_replay_chunks AS chunk WHERE created_at < $1
+         AND NOT EXISTS (SELECT 1 FROM lockstep_replays AS replay WHERE replay.id = chunk.replay_id AND replay.document_sha = chunk.document_sha)`,
+      [new Date(Date.now() - ORPHAN_CHUNK_AGE_MS).toISOString()],
     );
-    return Number(rows[0]?.count ?? 0);
+    return deleted;
   }
 }
 

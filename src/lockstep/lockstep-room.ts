@@ -38,6 +38,7 @@ import { servicesOf, type FrameClock, type LockstepServices } from "./room-servi
 import { DesyncWatch, type DesyncStats } from "./desync-watch.ts";
 import type { DesyncNotice, DesyncReport } from "./desync-report.ts";
 import { ReplayRecorder } from "./replay-recorder.ts";
+import { readLogFrames } from "./log-frames.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
 
@@ -533,7 +534,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const archive = this.#services.replays!;
     const log = this.#log;
     if (journal === undefined) {
-      archive.record({ header, frames: async () => framesOf(log) });
+      archive.record({ header, frames: async () => readLogFrames(log) });
       return;
     }
     archive.record({
@@ -808,18 +809,4 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#services.metrics?.refused(refusal.code);
     this.#policy.refuse(client, refusal, true);
   }
-}
-
-/** Every frame the log still holds, from its first. */
-function framesOf(log: FrameLog): { firstFrame: number; frames: Uint8Array[] } {
-  const frames: Uint8Array[] = [];
-  if (log.size === 0) return { firstFrame: log.firstFrame, frames };
-  for (const run of log.runs(log.firstFrame, log.lastFrame)) {
-    let start = 0;
-    for (const end of run.ends) {
-      frames.push(run.bytes.subarray(start, end));
-      start = end;
-    }
-  }
-  return { firstFrame: log.firstFrame, frames };
 }

@@ -3,6 +3,7 @@ import type { FrameJournal } from "./frame-publisher.ts";
 import type { PersistedMatch, PersistedSeat, StoredMatch } from "./persisted-match.ts";
 import type { ReplayHistory } from "./replay-recorder.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
+import type { FrameRunSource } from "./replay-archive.ts";
 
 /**
  * The journal of one running match, as its room drives it: frames (through the frame
@@ -20,7 +21,7 @@ export interface RoomJournal extends FrameJournal {
   /** Stops keeping the match (the room is going away without a hand-over). */
   stop(): void;
   /** Every stored frame of the match (after it ended: the whole match, whichever processes ran it), for its replay. */
-  frames(): Promise<{ readonly firstFrame: number; readonly frames: readonly Uint8Array[] }>;
+  frames(): Promise<FrameRunSource>;
   /** The match's replay is in the database: its journal is removed. */
   discard(): Promise<void>;
 }

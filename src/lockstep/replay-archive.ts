@@ -1,5 +1,6 @@
 import { logger } from "@colyseus/core";
-import type { ReplayHeader } from "../protocol/replay-format.ts";
+import { frameCountOf, type FrameBytesRun, type ReplayHeader } from "../protocol/replay-format.ts";
+import { sliceRuns } from "./frame-runs.ts";
 import type { LockstepMetrics } from "./metrics.ts";
 import { encodeReplayDocument } from "./replay-document.ts";
 import type { ReplayStore, ReplaySummary } from "./replay-store.ts";
@@ -22,10 +23,10 @@ export const DEFAULT_MAX_PENDING_REPLAYS = 64;
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A run of frames from `firstFrame`, in order. */
+/** Frames from `firstFrame`, in order, as runs of frames stored back to back (see `FrameBytesRun`). */
 export interface FrameRunSource {
   readonly firstFrame: number;
-  readonly frames: readonly Uint8Array[];
+  readonly runs: readonly FrameBytesRun[];
 }
 
 /** A match that ended, handed to the archive by its room. */
@@ -204,10 +205,11 @@ export class ReplayArchive implements ReplaySink {
       throw new ReplayRefused(`frames ${header.start_frame} to ${run.firstFrame - 1} are no longer kept (the frame log evicted them: raise maxLogBytes)`);
     }
     const from = header.start_frame - run.firstFrame;
-    if (run.frames.length - from < count) {
-      throw new ReplayRefused(`only ${run.frames.length - from} of its ${count} frames could be read`);
+    const available = frameCountOf(run.runs) - from;
+    if (available < count) {
+      throw new ReplayRefused(`only ${available} of its ${count} frames could be read`);
     }
-    const document = await encodeReplayDocument(header, run.frames.slice(from, from + count));
+    const document = await encodeReplayDocument(header, sliceRuns(run.runs, from, count));
     if (document.byteLength > this.#maxBytes) {
       throw new ReplayRefused(`it takes ${document.byteLength} bytes, over maxReplayBytes (${this.#maxBytes})`);
     }

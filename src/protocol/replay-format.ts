@@ -113,24 +113,84 @@ export interface ReplayDocument extends ReplayHeader {
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Writes the uncompressed body of a replay document (the server gzips it behind the magic and version). */
-export function encodeReplayBody(header: ReplayHeader, frames: readonly Uint8Array[]): Uint8Array {
+/** Frame lengths per piece of {@link replayBodyPieces}: a piece is written in well under a millisecond. */
+export const REPLAY_BODY_SLICE_FRAMES = 4096;
+/** Frame bytes are handed over in pieces of about this size (a larger run of frames goes as it is, uncopied). */
+const BYTES_PIECE = 64 * 1024;
+
+/**
+ * Consecutive frames stored back to back, as the frame log keeps them: `ends[i]` is where frame
+ * `i` of the run ends in `bytes`. Frames given this way need no object each (a long match has
+ * about 100,000), which keeps a writer's garbage collection short.
+ */
+export interface FrameBytesRun {
+  readonly bytes: Uint8Array;
+  readonly ends: ArrayLike<number>;
+}
+
+/** Frames, one run each (for callers that hold frames one by one). */
+export function runsOfFrames(frames: readonly Uint8Array[]): FrameBytesRun[] {
+  return frames.map((frame) => ({ bytes: frame, ends: [frame.byteLength] }));
+}
+
+/** How many frames `runs` hold. */
+export function frameCountOf(runs: readonly FrameBytesRun[]): number {
+  let count = 0;
+  for (const run of runs) count += run.ends.length;
+  return count;
+}
+
+/**
+ * The uncompressed body of a replay document, in pieces: the header, the frames' lengths
+ * {@link REPLAY_BODY_SLICE_FRAMES} at a time, then their bytes in pieces of about 64 KiB (a
+ * larger run is handed over as it is), so a writer can yield to other work between pieces (a
+ * one-hour match is about 100,000 frames).
+ */
+export function* replayBodyPieces(header: ReplayHeader, runs: readonly FrameBytesRun[]): Generator<Uint8Array> {
   const json = utf8Encoder.encode(JSON.stringify(header));
-  const lengths = new ByteWriter(16 + frames.length * 2);
-  let frameBytes = 0;
-  lengths.varuint(json.byteLength);
-  lengths.bytes(json);
-  lengths.varuint(frames.length);
-  for (const frame of frames) {
-    lengths.varuint(frame.byteLength);
-    frameBytes += frame.byteLength;
+  yield new ByteWriter(json.byteLength + 16).varuint(json.byteLength).bytes(json).varuint(frameCountOf(runs)).toBytes();
+  let lengths = new ByteWriter(REPLAY_BODY_SLICE_FRAMES * 2);
+  let inPiece = 0;
+  for (const run of runs) {
+    let start = 0;
+    for (let i = 0; i < run.ends.length; i++) {
+      lengths.varuint(run.ends[i]! - start);
+      start = run.ends[i]!;
+      if (++inPiece === REPLAY_BODY_SLICE_FRAMES) {
+        yield lengths.toBytes();
+        lengths = new ByteWriter(REPLAY_BODY_SLICE_FRAMES * 2);
+        inPiece = 0;
+      }
+    }
   }
-  const body = new Uint8Array(lengths.length + frameBytes);
-  body.set(lengths.view(), 0);
-  let offset = lengths.length;
-  for (const frame of frames) {
-    body.set(frame, offset);
-    offset += frame.byteLength;
+  if (inPiece > 0) yield lengths.toBytes();
+  let pending = new Uint8Array(BYTES_PIECE);
+  let used = 0;
+  for (const run of runs) {
+    const bytes = run.ends.length === 0 ? run.bytes.subarray(0, 0) : run.bytes.subarray(0, run.ends[run.ends.length - 1]);
+    if (used + bytes.byteLength > BYTES_PIECE && used > 0) {
+      yield pending.subarray(0, used);
+      pending = new Uint8Array(BYTES_PIECE);
+      used = 0;
+    }
+    if (bytes.byteLength >= BYTES_PIECE) {
+      yield bytes;
+      continue;
+    }
+    pending.set(bytes, used);
+    used += bytes.byteLength;
+  }
+  if (used > 0) yield pending.subarray(0, used);
+}
+
+/** Writes the uncompressed body of a replay document at once (see {@link replayBodyPieces}). */
+export function encodeReplayBody(header: ReplayHeader, frames: readonly Uint8Array[]): Uint8Array {
+  const pieces = [...replayBodyPieces(header, runsOfFrames(frames))];
+  const body = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    body.set(piece, offset);
+    offset += piece.byteLength;
   }
   return body;
 }

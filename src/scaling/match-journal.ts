@@ -1,7 +1,8 @@
 import { logger, matchMaker } from "@colyseus/core";
 import type { MatchPersistence, ResumeTicket, RoomJournal } from "../lockstep/match-persistence.ts";
 import type { ReplayHistory } from "../lockstep/replay-recorder.ts";
-import type { ReplayHeader } from "../protocol/replay-format.ts";
+import { runsOfFrames, type ReplayHeader } from "../protocol/replay-format.ts";
+import type { FrameRunSource } from "../lockstep/replay-archive.ts";
 import type { FramesWrite, JournalOwner, MatchStore, PersistedMatch, PersistedSeat, RecordWrite } from "./match-store.ts";
 
 /** A lease lives 3 s and is renewed every second: two missed renewals still leave it alive, a dead process loses it within 3 s. */
@@ -155,10 +156,10 @@ export class MatchJournal implements RoomJournal {
   }
 
   /** Every stored frame (for the replay, once the match ended). Throws if the journal is gone or cannot be trusted. */
-  async frames(): Promise<{ firstFrame: number; frames: readonly Uint8Array[] }> {
+  async frames(): Promise<FrameRunSource> {
     const stored = await this.#store.loadMatch(this.roomId);
     if (stored === undefined) throw new Error(`the journal of ${this.roomId} is gone from the store`);
-    return { firstFrame: stored.firstFrame, frames: stored.frames };
+    return { firstFrame: stored.firstFrame, runs: runsOfFrames(stored.frames) };
   }
 
   /** Removes the finished match's journal (its replay is in the database). */

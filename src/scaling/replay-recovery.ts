@@ -1,5 +1,6 @@
 import { logger } from "@colyseus/core";
 import type { ReplaySink } from "../lockstep/replay-archive.ts";
+import { runsOfFrames } from "../protocol/replay-format.ts";
 import type { MatchStore } from "./match-store.ts";
 
 /**
@@ -98,7 +99,7 @@ export class ReplayRecovery {
     logger.info(`lockstep: writing the replay of match ${roomId}, which the process that ended it did not write`);
     this.#sink.record({
       header,
-      frames: async () => ({ firstFrame, frames }),
+      frames: async () => ({ firstFrame, runs: runsOfFrames(frames) }),
       archived: async () => {
         await this.#store.remove(roomId);
       },

@@ -8,7 +8,7 @@ import { ReplayArchive, type FinishedMatch } from "../../src/lockstep/replay-arc
 import type { ReplayStore, StoredReplay } from "../../src/lockstep/replay-store.ts";
 import { ByteWriter } from "../../src/protocol/byte-writer.ts";
 import { encodeFrame } from "../../src/protocol/frame-codec.ts";
-import { readReplayDocument, type ReplayHeader } from "../../src/protocol/replay-format.ts";
+import { readReplayDocument, runsOfFrames, type ReplayHeader } from "../../src/protocol/replay-format.ts";
 
 let sql: SqlClient;
 let store: SqlReplayStore;
@@ -69,7 +69,7 @@ function header(lastFrame: number, overrides: Partial<ReplayHeader> = {}): Repla
 /** A match whose frames come from memory, as a single-process room hands it over. */
 function finished(count: number, overrides: Partial<ReplayHeader> = {}): FinishedMatch & { readonly all: Uint8Array[] } {
   const all = frames(count);
-  return { header: header(count - 1, overrides), frames: async () => ({ firstFrame: 0, frames: all }), all };
+  return { header: header(count - 1, overrides), frames: async () => ({ firstFrame: 0, runs: runsOfFrames(all) }), all };
 }
 
 /** The real store, failing its first `failures` saves as a database that is down does. */
@@ -147,7 +147,7 @@ test("reading the frames is retried too (Redis down at the end of the match)", a
     frames: async () => {
       reads++;
       if (reads === 1) throw new Error("Redis is unreachable");
-      return { firstFrame: 0, frames: match.all };
+      return { firstFrame: 0, runs: runsOfFrames(match.all) };
     },
   });
   await archive.settled();
@@ -162,9 +162,9 @@ test("a replay over maxReplayBytes, or missing its first frames, is refused at o
   const large = finished(2000);
   archive.record(large);
   const evicted = finished(10);
-  archive.record({ header: evicted.header, frames: async () => ({ firstFrame: 4, frames: evicted.all.slice(4) }) });
+  archive.record({ header: evicted.header, frames: async () => ({ firstFrame: 4, runs: runsOfFrames(evicted.all.slice(4)) }) });
   const short = finished(10);
-  archive.record({ header: short.header, frames: async () => ({ firstFrame: 0, frames: short.all.slice(0, 6) }) });
+  archive.record({ header: short.header, frames: async () => ({ firstFrame: 0, runs: runsOfFrames(short.all.slice(0, 6)) }) });
   await archive.settled();
   assert.equal(metrics.replaysRefused, 3);
   assert.equal(flaky.saves, 0, "nothing was written, nothing retried");
