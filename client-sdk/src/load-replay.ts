@@ -1,4 +1,4 @@
-import { ReplayErrorCode, ReplayFormatError, readReplayDocument } from "../../src/protocol/index.ts";
+import { ReplayErrorCode, ReplayFormatError, readBounded, readReplayDocument } from "../../src/protocol/index.ts";
 import { ReplayPlayer } from "./replay-player.ts";
 import { ClientErrorCode, LockstepClientError } from "./types.ts";
 
@@ -82,28 +82,7 @@ async function download(address: string | URL, options: LoadReplayOptions, maxBy
 
 /** The body, or undefined (and the download cancelled) once it grows past `maxBytes`. */
 async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return response.body === null ? new Uint8Array(0) : readBounded(response.body, maxBytes);
 }
 
 async function unavailable(response: Response): Promise<LockstepClientError> {

@@ -3,8 +3,8 @@ import { Hash } from "@colyseus/auth";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { sanitizeName } from "../lockstep/identity.ts";
 import type { SecurityConfig } from "./security-config.ts";
-import { bearerToken } from "../server/http/bearer-token.ts";
-import { TOKEN_PROBLEM_MESSAGES, issueToken, publicUser, verifyToken, type TokenClaims } from "./tokens.ts";
+import { claimsOr401, handle } from "./token-handlers.ts";
+import { TOKEN_PROBLEM_MESSAGES, issueToken, publicUser } from "./tokens.ts";
 import type { UserStore } from "./user-store.ts";
 
 /** Random bytes of the decoy password: as strong as any real one, and never used again. */
@@ -25,21 +25,6 @@ export function guestName(): string {
 export function optionName(options: unknown): string | undefined {
   const name = (options as { name?: unknown } | undefined)?.name;
   return typeof name === "string" && sanitizeName(name) !== "" ? sanitizeName(name) : undefined;
-}
-
-/** Turns an async handler's rejection into `next(error)`, where the JSON error handler answers it. */
-function handle(work: (request: Request, response: Response) => Promise<void>): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    work(request, response).catch(next);
-  };
-}
-
-/** Answers 401 with the token's problem, or returns its verified, unrevoked claims. */
-async function claimsOr401(store: UserStore, request: Request, response: Response): Promise<TokenClaims | undefined> {
-  const claims = await verifyToken(bearerToken(request.headers.authorization), store);
-  if (typeof claims !== "string") return claims;
-  response.status(401).json({ error: claims, message: TOKEN_PROBLEM_MESSAGES[claims] });
-  return undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DesyncReport, DesyncReportStore, DesyncReportSummary } from "../lockstep/desync-report.ts";
 import { migrate } from "./migrations.ts";
+import { fromJsonb, isoTime } from "./sql-values.ts";
 import type { SqlClient } from "./sql-client.ts";
 import type { SqlUserStore } from "./user-store.ts";
 
@@ -51,18 +52,6 @@ function storable(_key: string, value: unknown): unknown {
 
 function storableJson(value: unknown): string {
   return JSON.stringify(value, storable);
-}
-
-/** An ISO time as PostgreSQL's `timestamptz` reads it, in milliseconds (what listings page on); RangeError if unparsable. */
-function isoTime(value: string, name: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new RangeError(`${name} is not a valid time: ${JSON.stringify(value)}`);
-  return time.toISOString();
-}
-
-/** node-postgres and PGlite both parse `jsonb`; text is parsed here should a driver ever hand it over unparsed. */
-function fromJsonb(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : value;
 }
 
 function toSummary(row: SummaryRow): DesyncReportSummary {

@@ -1,9 +1,9 @@
-import express, { type Application, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import express, { type Application, type Request, type RequestHandler, type Response } from "express";
 import type { ReplayQuery, ReplayStore, ReplaySummary } from "../lockstep/replay-store.ts";
-import { bearerToken } from "../server/http/bearer-token.ts";
 import { refuseCrossSite } from "../server/http/same-origin.ts";
 import { Permission, hasPermission } from "./roles.ts";
-import { TOKEN_PROBLEM_MESSAGES, type TokenClaims, verifyToken } from "./tokens.ts";
+import { claimsOr401, handle } from "./token-handlers.ts";
+import type { TokenClaims } from "./tokens.ts";
 import type { UserStore } from "./user-store.ts";
 
 /** Replays per listing page when the caller asks for no `limit`: a screenful. */
@@ -33,21 +33,6 @@ interface ListingParams {
   readonly roomName?: string;
   readonly player?: string;
   readonly includePublic: boolean;
-}
-
-/** Turns an async handler's rejection into `next(error)`, where the server's JSON error handler answers it (500, or 503). */
-function handle(work: (request: Request, response: Response) => Promise<void>): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    work(request, response).catch(next);
-  };
-}
-
-/** Answers 401 with the token's problem, or returns its verified, unrevoked claims. */
-async function claimsOr401(store: UserStore, request: Request, response: Response): Promise<TokenClaims | undefined> {
-  const claims = await verifyToken(bearerToken(request.headers.authorization), store);
-  if (typeof claims !== "string") return claims;
-  response.status(401).json({ error: claims, message: TOKEN_PROBLEM_MESSAGES[claims] });
-  return undefined;
 }
 
 function isAdmin(claims: TokenClaims): boolean {

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ReplayQuery, ReplayStore, ReplaySummary, StoredReplay } from "../lockstep/replay-store.ts";
+import { concatBytes } from "../protocol/bytes.ts";
 import { migrate } from "./migrations.ts";
+import { fromJsonb, isoTime } from "./sql-values.ts";
 import type { SqlClient } from "./sql-client.ts";
 import type { SqlUserStore } from "./user-store.ts";
 
@@ -45,31 +47,8 @@ function playedBy(param: number): string {
   return `id IN (SELECT replay_id FROM lockstep_replay_players WHERE uid = $${param})`;
 }
 
-/** An ISO time as PostgreSQL's `timestamptz` reads it, in milliseconds; RangeError if unparsable. */
-function isoTime(value: string, name: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new RangeError(`${name} is not a valid time: ${JSON.stringify(value)}`);
-  return time.toISOString();
-}
-
-/** node-postgres and PGlite both parse `jsonb`; text is parsed here should a driver ever hand it over unparsed. */
-function fromJsonb(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : value;
-}
-
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** Chunks back to back, as a plain `Uint8Array` in an `ArrayBuffer` of its own (deep equality with a `Uint8Array` holds). */
-function joined(chunks: readonly Buffer[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 function toSummary(row: SummaryRow): ReplaySummary {
@@ -238,10 +217,8 @@ export class SqlReplayStore implements ReplayStore {
       await nextTurn();
     }
     const summary = toSummary(row);
-    const document = joined(
-      chunks,
-      chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0),
-    );
+    // Copied even from one chunk: a plain Uint8Array in a buffer of its own, whatever the driver returned.
+    const document = concatBytes(chunks, true);
     if (chunks.length !== row.chunk_count || document.byteLength !== summary.size_bytes || sha256(document) !== row.document_sha) {
       throw new Error(`replay ${id} is damaged in the database: its chunks do not make the document it names`);
     }

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { constants, createGzip } from "node:zlib";
+import { concatBytes } from "../protocol/bytes.ts";
 import { replayBodyPieces, replayPreamble, type FrameBytesRun, type ReplayHeader } from "../protocol/replay-format.ts";
 
 /**
@@ -23,11 +24,5 @@ export async function encodeReplayDocument(header: ReplayHeader, runs: readonly 
   }
   gzip.end();
   await done;
-  const document = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    document.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return document;
+  return concatBytes(chunks, true);
 }

@@ -49,3 +49,4 @@ export {
   type ReplayHeader,
   type ReplayParticipant,
 } from "./replay-format.ts";
+export { concatBytes, readBounded } from "./bytes.ts";

@@ -1,5 +1,6 @@
 import { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
+import { concatBytes, readBounded } from "./bytes.ts";
 import type { MatchEndMessage, PlayerInfo } from "./messages.ts";
 
 /*
@@ -185,14 +186,7 @@ export function* replayBodyPieces(header: ReplayHeader, runs: readonly FrameByte
 
 /** Writes the uncompressed body of a replay document at once (see {@link replayBodyPieces}). */
 export function encodeReplayBody(header: ReplayHeader, frames: readonly Uint8Array[]): Uint8Array {
-  const pieces = [...replayBodyPieces(header, runsOfFrames(frames))];
-  const body = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    body.set(piece, offset);
-    offset += piece.byteLength;
-  }
-  return body;
+  return concatBytes([...replayBodyPieces(header, runsOfFrames(frames))], true);
 }
 
 /** The document's first bytes: magic and version. */
@@ -257,23 +251,10 @@ export function wholeStateHash(parts: ReadonlyMap<string, string>): string {
 }
 
 async function gunzip(compressed: Uint8Array, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let body: Uint8Array | undefined;
   try {
-    const stream = new Blob([compressed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw new ReplayFormatError(ReplayErrorCode.TOO_LARGE, `the replay inflates to more than ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
+    body = await readBounded(new Blob([compressed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip")), maxBytes);
   } catch (error) {
-    if (error instanceof ReplayFormatError) throw error;
     // Browsers and Node word (or leave empty) the inflater's error differently: say what is known.
     const cause = error as { message?: string; code?: string; name?: string };
     throw new ReplayFormatError(
@@ -281,13 +262,7 @@ async function gunzip(compressed: Uint8Array, maxBytes: number): Promise<Uint8Ar
       `the replay is damaged or truncated (${cause.message || cause.code || cause.name || "inflate failed"})`,
     );
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  if (body === undefined) throw new ReplayFormatError(ReplayErrorCode.TOO_LARGE, `the replay inflates to more than ${maxBytes} bytes`);
   return body;
 }
 

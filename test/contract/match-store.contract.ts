@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { frameToBytes } from "../support/frames.ts";
 import type { ReplayHeader } from "../../src/protocol/replay-format.ts";
+import { replayHeader } from "../support/replay-header.ts";
 import type { JournalOwner, MatchStore, PersistedMatch } from "../../src/scaling/match-store.ts";
 
 const sample = (roomId: string): PersistedMatch => ({
@@ -18,25 +19,7 @@ const frame = (number: number, payload = 0): Uint8Array =>
 const frames = (from: number, to: number, payload = 0): Uint8Array[] => Array.from({ length: to - from + 1 }, (_, index) => frame(from + index, payload));
 
 /** A replay header for a match of `roomId` that ended at frame `lastFrame`. */
-const replayHeader = (roomId: string, lastFrame: number): ReplayHeader => ({
-  id: `replay-${roomId}`,
-  room_id: roomId,
-  room_name: "arena",
-  seed: 7,
-  frame_rate: 30,
-  start_frame: 0,
-  checksum_interval: 30,
-  players: [],
-  participants: [],
-  settings: {},
-  end_reason: "ended",
-  result: null,
-  started_at: "2026-01-01T00:00:00.000Z",
-  ended_at: "2026-01-01T00:01:00.000Z",
-  public: false,
-  checksums: [],
-  last_frame: lastFrame,
-});
+const replayHeaderOf = (roomId: string, lastFrame: number): ReplayHeader => replayHeader({ id: `replay-${roomId}`, room_id: roomId, last_frame: lastFrame });
 
 /** Long enough for no lease to lapse during a test that does not wait for it. */
 const LONG_TTL_MS = 60_000;
@@ -165,7 +148,7 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
   test(`${name}: a match finished with its replay header waits among the pending replays until removed`, { skip }, async () => {
     await store.openJournal(first, sample("room-p"), 0);
     await store.storeFrames(first, "room-p", 0, frames(0, 2));
-    const header = replayHeader("room-p", 2);
+    const header = replayHeaderOf("room-p", 2);
     assert.deepEqual(await store.finish(first, "room-p", 60, header), { status: "ok" });
     assert.ok((await store.pendingReplays()).includes("room-p"));
     const pending = await store.pendingReplay("room-p");
@@ -180,7 +163,7 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
   test(`${name}: a pending replay whose journal expired is dropped from the pending set when read`, { skip }, async () => {
     await store.openJournal(first, sample("room-x"), 0);
     await store.storeFrames(first, "room-x", 0, frames(0, 0));
-    assert.deepEqual(await store.finish(first, "room-x", 0, replayHeader("room-x", 0)), { status: "ok" });
+    assert.deepEqual(await store.finish(first, "room-x", 0, replayHeaderOf("room-x", 0)), { status: "ok" });
     assert.equal(await store.pendingReplay("room-x"), undefined);
     assert.ok(!(await store.pendingReplays()).includes("room-x"));
   });

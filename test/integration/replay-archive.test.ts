@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { SqlReplayStore } from "../../src/accounts/replay-store.ts";
 import { openEmbeddedDatabase, type SqlClient } from "../../src/accounts/sql-client.ts";
@@ -9,6 +8,7 @@ import type { ReplayStore, StoredReplay } from "../../src/lockstep/replay-store.
 import { ByteWriter } from "../../src/protocol/byte-writer.ts";
 import { encodeFrame } from "../../src/protocol/frame-codec.ts";
 import { readReplayDocument, runsOfFrames, type ReplayHeader } from "../../src/protocol/replay-format.ts";
+import { participant, replayHeader } from "../support/replay-header.ts";
 
 let sql: SqlClient;
 let store: SqlReplayStore;
@@ -32,38 +32,17 @@ function frames(count: number): Uint8Array[] {
 }
 
 function header(lastFrame: number, overrides: Partial<ReplayHeader> = {}): ReplayHeader {
-  return {
-    id: randomUUID(),
-    room_id: `room-${randomUUID().slice(0, 8)}`,
-    room_name: "arena",
+  return replayHeader({
     seed: 42,
-    frame_rate: 30,
-    start_frame: 0,
     checksum_interval: 30,
-    players: [],
-    participants: [
-      {
-        uid: "ann",
-        name: "Ann",
-        role: "player",
-        slot: 0,
-        joined_frame: 0,
-        joined_at: "2026-01-01T00:00:00.000Z",
-        left_frame: null,
-        left_at: null,
-        left_reason: null,
-      },
-    ],
+    participants: [participant("ann", 0)],
     settings: { frame_rate: 30 },
-    end_reason: "ended",
     result: { winner: "ann" },
-    started_at: "2026-01-01T00:00:00.000Z",
     ended_at: new Date().toISOString(),
-    public: false,
     checksums: [{ frame: 30, hash: "abc" }],
     last_frame: lastFrame,
     ...overrides,
-  };
+  });
 }
 
 /** A match whose frames come from memory, as a single-process room hands it over. */

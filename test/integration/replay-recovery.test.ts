@@ -11,6 +11,7 @@ import { RedisMatchStore } from "../../src/scaling/redis-match-store.ts";
 import { ReplayRecovery } from "../../src/scaling/replay-recovery.ts";
 import { frameToBytes } from "../support/frames.ts";
 import { TEST_REDIS_URL, redisUnavailable } from "../support/redis.ts";
+import { participant, replayHeader } from "../support/replay-header.ts";
 
 const skip = await redisUnavailable();
 const owner: JournalOwner = { processId: "gone-process", leaseTtlMs: 60_000 };
@@ -34,37 +35,8 @@ const frames = (count: number): Uint8Array[] =>
   Array.from({ length: count }, (_, frame) => frameToBytes({ frame, entries: [{ type: "action", slot: 0, payload: Uint8Array.of(frame % 5, 1, 2) }] }));
 
 function header(roomId: string, lastFrame: number, endedAt: Date): ReplayHeader {
-  return {
-    id: randomUUID(),
-    room_id: roomId,
-    room_name: "arena",
-    seed: 9,
-    frame_rate: 30,
-    start_frame: 0,
-    checksum_interval: 0,
-    players: [],
-    participants: [
-      {
-        uid: "ann",
-        name: "Ann",
-        role: "player",
-        slot: 0,
-        joined_frame: 0,
-        joined_at: endedAt.toISOString(),
-        left_frame: null,
-        left_at: null,
-        left_reason: null,
-      },
-    ],
-    settings: {},
-    end_reason: "ended",
-    result: null,
-    started_at: endedAt.toISOString(),
-    ended_at: endedAt.toISOString(),
-    public: false,
-    checksums: [],
-    last_frame: lastFrame,
-  };
+  const at = endedAt.toISOString();
+  return replayHeader({ room_id: roomId, seed: 9, participants: [participant("ann", 0, at)], started_at: at, ended_at: at, last_frame: lastFrame });
 }
 
 /** A match journaled in Redis and ended by a process that then died before writing its replay. */

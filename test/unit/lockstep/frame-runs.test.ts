@@ -1,29 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRandom } from "../../../client-sdk/src/random.ts";
+import { replayHeader } from "../../support/replay-header.ts";
 import { FrameLog } from "../../../src/lockstep/frame-log.ts";
 import { sliceRuns } from "../../../src/lockstep/frame-runs.ts";
 import { decodeReplayBody, encodeReplayBody, replayBodyPieces, runsOfFrames, type ReplayHeader } from "../../../src/protocol/replay-format.ts";
 
-const header = (lastFrame: number): ReplayHeader => ({
-  id: "r",
-  room_id: "room",
-  room_name: "arena",
-  seed: 1,
-  frame_rate: 30,
-  start_frame: 0,
-  checksum_interval: 0,
-  players: [],
-  participants: [],
-  settings: {},
-  end_reason: "ended",
-  result: null,
-  started_at: "2026-01-01T00:00:00.000Z",
-  ended_at: "2026-01-01T00:00:01.000Z",
-  public: false,
-  checksums: [],
-  last_frame: lastFrame,
-});
+const header = (lastFrame: number): ReplayHeader => replayHeader({ id: "r", room_id: "room", last_frame: lastFrame });
 
 const concat = (pieces: Iterable<Uint8Array>): Uint8Array => Buffer.concat([...pieces]);
 
