@@ -42,6 +42,12 @@ export function scanLockstepFrame(bytes: Uint8Array, offset: number, botId: numb
   return frame;
 }
 
+/** Just the number of the lockstep frame starting at `offset`: all a spectator bot reads. */
+export function lockstepFrameNumber(bytes: Uint8Array, offset: number): number {
+  cursor.offset = offset;
+  return varuint(bytes, cursor);
+}
+
 /** A relay frame: [u32 LE frame][u8 count], then [u8 slot][u8 length][input] per input. */
 export function scanRelayFrame(bytes: Uint8Array, botId: number, stats: BotStats, now: number): void {
   const frame = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;

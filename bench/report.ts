@@ -1,4 +1,5 @@
 import type { RunResult, WindowResult } from "./run-workload.ts";
+import { spectatorDelayFrames, type SpectatorWindow } from "./spectators.ts";
 import type { Workload } from "./workload.ts";
 
 /** Bytes Colyseus adds around a frame: [code][type] for a lockstep frame, [code] for a state patch, none for the relay. */
@@ -174,6 +175,43 @@ export function formatRefused(refused: Readonly<Record<string, number>>): string
   return entries.length === 0 ? "none" : entries.map(([code, count]) => `${code} ${count}`).join(", ");
 }
 
+/** Spectators per room a run had (only LockstepRoom has them). */
+export function spectatorsOf(run: RunResult): number {
+  return run.workload.target === "lockstep" ? (run.workload.spectators ?? 0) : 0;
+}
+
+/** The share of the frames due to a run's spectators that one window delivered. */
+function spectatorDelivery(run: RunResult, window: WindowResult): number {
+  const due = run.workload.rooms * spectatorsOf(run) * run.workload.frameRate;
+  return (window.bots.spectators?.framesPerSecond ?? 0) / due;
+}
+
+/**
+ * Why a run's spectators were not fed as they should have been (empty when they were, or when
+ * it had none): every spectator bot connected through every window, each window delivered what
+ * was due to them as the players' windows must, none lost or duplicated, and none came before
+ * the delay allowed it.
+ */
+export function spectatorProblems(run: RunResult): string[] {
+  const perRoom = spectatorsOf(run);
+  if (perRoom === 0) return [];
+  const windows = run.windows.map((window) => window.bots.spectators);
+  if (windows.some((window) => window === undefined)) return ["the bots did not report their spectators"];
+  const watched = windows.filter((window) => window !== undefined);
+  const expected = run.workload.rooms * perRoom;
+  const problems: string[] = [];
+  const connected = Math.min(...watched.map((window) => window.connected));
+  if (connected < expected) problems.push(`${connected} of ${expected} spectators connected in a window`);
+  const delivery = Math.min(...run.windows.map((window) => spectatorDelivery(run, window)));
+  if (delivery < MIN_DELIVERY_RATIO) problems.push(`a window delivered ${(delivery * 100).toFixed(1)} % of the spectators' frames`);
+  const lost = watched.reduce((sum, window) => sum + window.lost, 0);
+  const duplicated = watched.reduce((sum, window) => sum + window.duplicated, 0);
+  if (lost > 0 || duplicated > 0) problems.push(`spectators: ${lost} frames lost, ${duplicated} duplicated`);
+  const tooNew = watched.reduce((sum, window) => sum + window.tooNew, 0);
+  if (tooNew > 0) problems.push(`${tooNew} frames reached spectators before their ${spectatorDelayFrames(run.workload.frameRate)}-frame delay`);
+  return problems;
+}
+
 const percent = (value: number | undefined): string => (value === undefined ? "–" : `${value.toFixed(0)} %`);
 
 /** A run as the load test prints it: every window, then the medians and spreads, then the verdict. */
@@ -184,9 +222,11 @@ export function describe(run: RunResult): string {
   const lines = [
     `target ${w.target}: ${w.rooms} rooms × ${w.roomSize} players at ${w.frameRate} Hz, ${w.inputBytes}-byte inputs, ${w.windows} windows of ${w.seconds} s` +
       (checksumIntervalOf(run) > 0 ? `, a checksum from every player every ${checksumIntervalOf(run)} frames` : "") +
+      (spectatorsOf(run) > 0 ? `, ${spectatorsOf(run)} spectators per room ${spectatorDelayFrames(w.frameRate)} frames behind` : "") +
       (run.pinned ? " (server on core 0, bots on core 1)" : " (not pinned: server and bots share the cores)"),
     "",
-    "window | arrival p50 / p99 / max | stalls > 20 ms | timer lateness p99 / max | server CPU (kernel) | bot CPU | bot core busy | bot loop delay p99 | input → frame p50 / p99 | delivered | lost / dup",
+    "window | arrival p50 / p99 / max | stalls > 20 ms | timer lateness p99 / max | server CPU (kernel) | bot CPU | bot core busy | bot loop delay p99 | input → frame p50 / p99 | delivered | lost / dup" +
+      (spectatorsOf(run) > 0 ? " | spectators connected / frames / lost / dup / too new" : ""),
   ];
   run.windows.forEach((window, index) => {
     const { bots, server } = window;
@@ -203,6 +243,7 @@ export function describe(run: RunResult): string {
         `${bots.inputToFrame.p50} / ${bots.inputToFrame.p99} ms`,
         `${((bots.framesPerSecond / run.expectedFramesPerSecond) * 100).toFixed(1)} %`,
         `${bots.lost} / ${bots.duplicated}`,
+        ...(bots.spectators !== undefined ? [formatSpectatorWindow(bots.spectators)] : []),
       ].join(" | "),
     );
   });
@@ -250,7 +291,28 @@ export function describe(run: RunResult): string {
     `bytes per frame        ${(first.bytesPerFrameMessage - envelope).toFixed(1)} payload + ${envelope} Colyseus header + ${first.wsHeaderBytesPerFrame.toFixed(1)} WebSocket header`,
     `server memory (RSS)    ${(run.windows.at(-1)!.server.rssBytes / 1048576).toFixed(0)} MiB`,
     ...checksumLines,
+    ...spectatorLines(run),
     reasons.length === 0 ? `holds: median p99 arrival ≤ ${MAX_P99_ARRIVAL_MS} ms, every frame delivered once` : `does not hold: ${reasons.join("; ")}`,
   );
   return lines.join("\n");
+}
+
+/** `100 / 2999 / 0 / 0 / 0`: a window's spectators, as the window table shows them. */
+function formatSpectatorWindow(spectators: SpectatorWindow): string {
+  return `${spectators.connected} / ${spectators.framesReceived} / ${spectators.lost} / ${spectators.duplicated} / ${spectators.tooNew}`;
+}
+
+/** The summary of a run's spectators, apart from the players' figures (none without spectators). */
+function spectatorLines(run: RunResult): string[] {
+  const perRoom = spectatorsOf(run);
+  if (perRoom === 0) return [];
+  const problems = spectatorProblems(run);
+  const watched = run.windows.flatMap((window) => (window.bots.spectators !== undefined ? [window.bots.spectators] : []));
+  if (watched.length === 0) return [`spectators             ${problems.join("; ")}`];
+  const delivery = Math.min(...run.windows.map((window) => spectatorDelivery(run, window)));
+  return [
+    `spectators             ${run.workload.rooms * perRoom} (${perRoom} per room), connected at each window's end: ${formatSpread(spreadOf(watched.map((window) => window.connected)), "", 0)}`,
+    `spectator frames       ${formatSpread(spreadOf(watched.map((window) => window.framesReceived)), "", 0)} per window, ${(delivery * 100).toFixed(1)} % of those due in the worst window` +
+      (problems.length === 0 ? "; none lost, duplicated or before the delay" : `: ${problems.join("; ")}`),
+  ];
 }

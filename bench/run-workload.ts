@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { coreBusyPercent, readCoreTimes } from "./core-load.ts";
+import { spectatorDelayFrames, type SpectatorWindow } from "./spectators.ts";
 import type { ServerStats, Summary, Workload } from "./workload.ts";
 
 const SERVER_SCRIPTS: Record<Workload["target"], string> = {
@@ -34,6 +35,8 @@ export interface BotWindow {
   readonly arrival: Summary;
   /** Frames that arrived more than `STALL_MS` late. */
   readonly stalls: number;
+  /** What the spectator bots got, apart from the players' figures above (runs with spectators only). */
+  readonly spectators?: SpectatorWindow;
 }
 
 /** One measured window: the bots' view, the server's view, and how busy each core was. */
@@ -119,6 +122,8 @@ export async function runWorkload(workload: Workload, onProgress: (line: string)
       ROOM_SIZE: String(workload.roomSize),
       FRAME_RATE: String(workload.frameRate),
       CHECKSUM_INTERVAL: String(workload.checksumInterval ?? 0),
+      SPECTATORS: String(workload.spectators ?? 0),
+      SPECTATOR_DELAY_FRAMES: String(spectatorDelayFrames(workload.frameRate)),
       NODE_ENV: "production",
     },
     stdio: ["ignore", "pipe", "pipe"],

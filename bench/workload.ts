@@ -18,6 +18,15 @@ export interface Workload {
    * targets ignore it.
    */
   readonly checksumInterval?: number;
+  /**
+   * LockstepRoom only: spectators per room. The room accepts this many (`maxSpectators`, frames
+   * delayed by `SPECTATOR_DELAY_SECONDS` of spectators.ts), and once its players are in, as many
+   * spectator bots join it by id with `{ spectate: true }`: they send nothing, and what they
+   * receive is reported apart from the players' figures. 0 or absent: none, and the room is made
+   * as one without spectators (locked at the start rather than private). The other targets would
+   * ignore it; the load test refuses it for them.
+   */
+  readonly spectators?: number;
 }
 
 /** Numeric message type of actions in both Colyseus targets (raw bytes). */

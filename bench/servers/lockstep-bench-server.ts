@@ -6,6 +6,9 @@ const roomSize = Number(process.env.ROOM_SIZE ?? 4);
 const frameRate = Number(process.env.FRAME_RATE ?? 30);
 /** Clients' state checksums every this many frames (the bots send them when the workload asks); 0: off. */
 const checksumInterval = Number(process.env.CHECKSUM_INTERVAL ?? 0);
+/** Spectators each room accepts (the bots bring that many), and how many frames behind the players they see. */
+const maxSpectators = Number(process.env.SPECTATORS ?? 0);
+const spectatorDelayFrames = Number(process.env.SPECTATOR_DELAY_FRAMES ?? 0);
 
 class BenchRoom extends LockstepRoom {
   override lockstep: LockstepOptionsInput = {
@@ -16,6 +19,8 @@ class BenchRoom extends LockstepRoom {
     reconnectWindowSeconds: 0,
     maxMessagesPerSecond: 1000,
     checksumInterval,
+    maxSpectators,
+    ...(maxSpectators > 0 ? { spectatorDelayFrames } : {}),
   };
 
   override canStart(players: readonly LockstepPlayer[]): boolean {

@@ -123,6 +123,19 @@ export class LockstepClient {
   }
 
   /**
+   * Watches a room's match without a seat (the room must accept spectators: `maxSpectators`).
+   * The match delivers frames as for a player, `spectatorDelayFrames` behind the newest (the
+   * server enforces it); `sendAction` and `ready` do nothing. After a lost connection or a
+   * hand-over it watches again through any endpoint and catches up.
+   */
+  async spectate<T = unknown>(roomId: string, options: Record<string, unknown> = {}): Promise<LockstepMatch<ActionOf<T>>> {
+    const watch = { ...options, spectate: true };
+    const room = await this.colyseus.joinById(roomId, watch);
+    const again = this.#autoReconnect ? () => this.#anyEndpoint((client) => client.joinById(roomId, watch)) : undefined;
+    return new LockstepMatch<ActionOf<T>>(room, again, this.#reconnectTimeoutMs);
+  }
+
+  /**
    * Takes back a seat held for this player (e.g. after a page reload) and catches up from the
    * match start. Tries each endpoint in order, as automatic reconnection does; rejects with the
    * last endpoint's error if none takes the seat back.
@@ -141,11 +154,16 @@ export class LockstepClient {
    * An endpoint that does not answer within {@link ENDPOINT_ATTEMPT_MS} is skipped (a process
    * that lost its database can hang a request); a seat it hands back later is left at once.
    */
-  async #reconnectAnywhere(reconnectionToken: string): Promise<Room> {
+  #reconnectAnywhere(reconnectionToken: string): Promise<Room> {
+    return this.#anyEndpoint((client) => client.reconnect(reconnectionToken));
+  }
+
+  /** The first room `attempt` gets through an endpoint, trying each in turn (see {@link ENDPOINT_ATTEMPT_MS}). */
+  async #anyEndpoint(attempt: (client: Client) => Promise<Room>): Promise<Room> {
     let lastError: unknown;
     for (const client of this.#endpoints) {
       try {
-        return await withinTime(client.reconnect(reconnectionToken), ENDPOINT_ATTEMPT_MS);
+        return await withinTime(attempt(client), ENDPOINT_ATTEMPT_MS);
       } catch (error) {
         lastError = error;
       }

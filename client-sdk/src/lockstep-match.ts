@@ -15,6 +15,7 @@ import {
   type RoomInfoMessage,
   type RoomLeaveMessage,
   type RoomPrepareMessage,
+  type RoomSpectatorsMessage,
   type DesyncNotice,
   type StateDumpRequest,
   type StateHash,
@@ -109,6 +110,9 @@ export class LockstepMatch<TAction = unknown> {
   #newestFrame: number | undefined;
   #checksums: ChecksumReporter | undefined;
   #lastDesync: DesyncNotice | undefined;
+  #spectator = false;
+  #spectatorDelay = 0;
+  #spectatorCount = 0;
 
   readonly #enter = new Signal<PlayerInfo>();
   readonly #leave = new Signal<PlayerLeft>();
@@ -123,6 +127,7 @@ export class LockstepMatch<TAction = unknown> {
   readonly #reconnect = new Signal<void>();
   readonly #close = new Signal<MatchClose>();
   readonly #desync = new Signal<DesyncNotice>();
+  readonly #spectatorsSignal = new Signal<number>();
 
   /**
    * @param room - a joined `@colyseus/sdk` room of a lockstep server.
@@ -191,6 +196,10 @@ export class LockstepMatch<TAction = unknown> {
     room.onMessage(ControlMessage.DESYNC, (notice: DesyncNotice) => {
       this.#lastDesync = notice;
       this.#desync.emit(notice);
+    });
+    room.onMessage(ControlMessage.ROOM_SPECTATORS, (message: RoomSpectatorsMessage) => {
+      this.#spectatorCount = message.count;
+      this.#spectatorsSignal.emit(message.count);
     });
     room.onMessage(ControlMessage.STATE_DUMP_REQUEST, (request: StateDumpRequest) => this.#checksums?.onDumpRequest(request));
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.#receive(bytes));
@@ -297,6 +306,10 @@ export class LockstepMatch<TAction = unknown> {
   onDesync(listener: (notice: DesyncNotice) => void): () => void {
     return this.#desync.add(listener);
   }
+  /** The number of spectators watching changed (rooms that accept spectators). */
+  onSpectators(listener: (count: number) => void): () => void {
+    return this.#spectatorsSignal.add(listener);
+  }
   /** A message was refused, a catch-up failed, or server data could not be decoded. */
   onError(listener: (error: LockstepClientError) => void): () => void {
     return this.#error.add(listener);
@@ -339,7 +352,19 @@ export class LockstepMatch<TAction = unknown> {
   get players(): PlayerInfo[] {
     return [...this.#players.values()].sort((a, b) => a.slot - b.slot);
   }
-  /** This client's uid and slot (known once `room_info` arrived, right after joining). */
+  /** True when this client watches without a seat (`LockstepClient.spectate`): its frames come `spectatorDelayFrames` late. */
+  get spectator(): boolean {
+    return this.#spectator;
+  }
+  /** How many frames behind the newest a spectator's frames are (0 for a player). */
+  get spectatorDelayFrames(): number {
+    return this.#spectatorDelay;
+  }
+  /** How many spectators watch (as the server last said). */
+  get spectators(): number {
+    return this.#spectatorCount;
+  }
+  /** This client's uid and slot (known once `room_info` arrived, right after joining; slot -1 for a spectator). */
   get you(): { uid: string; slot: number } | undefined {
     return this.#you;
   }
@@ -385,17 +410,19 @@ export class LockstepMatch<TAction = unknown> {
     return this.room.reconnectionToken;
   }
 
-  /** Tells the room this player is ready (or, with `false`, not ready any more). */
+  /** Tells the room this player is ready (or, with `false`, not ready any more). Does nothing for a spectator. */
   ready(ready = true): void {
+    if (this.#spectator) return;
     this.room.send(ControlMessage.ROOM_PREPARE, { ready });
   }
 
   /**
    * Sends one input. Returns false, sending nothing, while the match is not running or the
    * connection is dropped: a stale input replayed after a reconnection would land in the wrong frame.
+   * A spectator sends nothing (false).
    */
   sendAction(action: TAction): boolean {
-    if (this.#phase !== "running" || !this.#connected) return false;
+    if (this.#phase !== "running" || !this.#connected || this.#spectator) return false;
     this.room.sendBytes(BinaryMessage.SYNC_ACTION, encodeAction(action));
     return true;
   }
@@ -507,7 +534,8 @@ export class LockstepMatch<TAction = unknown> {
   /** The match's checksum reporter (one per match), or undefined when checksums are off. */
   #checksumReporter(): ChecksumReporter | undefined {
     const info = this.#info!;
-    if (info.checksumInterval <= 0) return undefined;
+    // A spectator is not compared: its frames are late by design, and it has no seat to report for.
+    if (info.checksumInterval <= 0 || this.#spectator) return undefined;
     this.#checksums ??= new ChecksumReporter(info.checksumInterval, info.frameRate, {
       sendChecksum: (bytes) => this.room.sendBytes(BinaryMessage.SYNC_CHECKSUM, bytes),
       sendDumpChunk: (bytes) => this.room.sendBytes(BinaryMessage.STATE_DUMP, bytes),
@@ -526,6 +554,9 @@ export class LockstepMatch<TAction = unknown> {
 
   #onRoomInfo(info: RoomInfoMessage): void {
     this.#you = info.you;
+    this.#spectator = info.spectator === true;
+    this.#spectatorDelay = info.spectator_delay_frames ?? 0;
+    if (info.spectators !== undefined) this.#spectatorCount = info.spectators;
     this.#phase = info.phase;
     for (const player of info.players) this.#upsert(player);
     if (info.match !== undefined) {

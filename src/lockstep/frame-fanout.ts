@@ -9,9 +9,10 @@ const MAX_ONE_BYTE_TYPE = 0x7f;
  * `Room#broadcastBytes` does, with the per-client work cut to one state check and one write.
  * The message is built once (a fresh buffer: the sockets keep it until their writes are
  * flushed); a client that has joined gets it at once, one still joining gets it queued by
- * Colyseus until it has (`Client#enqueueRaw`, as a broadcast would).
+ * Colyseus until it has (`Client#enqueueRaw`, as a broadcast would). Clients whose session
+ * `except` has are skipped (without building another list every frame).
  */
-export function sendBytesToAll(clients: readonly Client[], type: number, bytes: Uint8Array): void {
+export function sendBytesToAll(clients: readonly Client[], type: number, bytes: Uint8Array, except?: { has(sessionId: string): boolean }): void {
   if (type > MAX_ONE_BYTE_TYPE) throw new RangeError(`binary message type ${type} does not fit one byte`);
   const message = Buffer.allocUnsafe(bytes.byteLength + 2);
   message[0] = ColyseusCode.ROOM_DATA_BYTES;
@@ -19,6 +20,7 @@ export function sendBytesToAll(clients: readonly Client[], type: number, bytes: 
   message.set(bytes, 2);
   for (let i = 0; i < clients.length; i++) {
     const client = clients[i]!;
+    if (except?.has(client.sessionId)) continue;
     if (client.state === ClientState.JOINED) client.raw(message);
     else client.enqueueRaw(message);
   }

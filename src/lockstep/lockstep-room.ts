@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { CloseCode, ErrorCode, OnMessageException, Room, ServerError, logger, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { encodeAction } from "../protocol/action-codec.ts";
-import { FrameEventKind } from "../protocol/frame-codec.ts";
+import { FrameEventKind, frameNumberOf } from "../protocol/frame-codec.ts";
 import {
   BinaryMessage,
   ControlMessage,
@@ -38,6 +38,7 @@ import { servicesOf, type FrameClock, type LockstepServices } from "./room-servi
 import { DesyncWatch, type DesyncStats } from "./desync-watch.ts";
 import type { DesyncNotice, DesyncReport } from "./desync-report.ts";
 import { ReplayRecorder } from "./replay-recorder.ts";
+import { SpectatorGallery } from "./spectator-gallery.ts";
 import { readLogFrames } from "./log-frames.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
@@ -132,6 +133,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #closing = false;
   /** What the match's replay says besides its frames, when the process keeps replays. */
   #recorder: ReplayRecorder | undefined;
+  /** Clients watching without a seat. */
+  #gallery!: SpectatorGallery;
 
   /** Validated settings. */
   get settings(): LockstepOptions {
@@ -183,8 +186,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
       };
     }
     this.#settings = settings;
-    this.maxClients = settings.maxPlayers;
+    // Spectators connect to the room too: Colyseus's bound covers both; onJoin bounds each.
+    this.maxClients = settings.maxPlayers + settings.maxSpectators;
     this.#roster = new Roster(settings.maxPlayers);
+    this.#gallery = new SpectatorGallery(settings.maxSpectators, settings.spectatorDelayFrames);
     this.#queue = new InputQueue(settings.maxPlayers);
     // A resumed log starts at the journal's first frame (later than the match's if the journal was rebuilt from memory).
     this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
@@ -246,15 +251,22 @@ export class LockstepRoom<TAction = unknown> extends Room {
   override onJoin(client: Client, options?: unknown, auth?: unknown): void | Promise<unknown> {
     const settings = this.settings;
     if (this.#phase === "ended") throw new ServerError(ErrorCode.APPLICATION_ERROR, "the match has ended");
-    if (this.#phase === "running" && !settings.lateJoin) {
+    if (this.#phase === "running" && !settings.lateJoin && !wantsToSpectate(options)) {
       throw new ServerError(ErrorCode.APPLICATION_ERROR, "the match has already started");
     }
     if (settings.requireAuth && !isAuthenticated(auth)) {
       throw new ServerError(ErrorCode.AUTH_FAILED, "a login token is required to join this room");
     }
     const identity = this.resolvePlayer ? this.resolvePlayer(client, options, auth) : defaultIdentity(client, options, auth);
-    if (this.#roster.byUid(identity.uid) !== undefined) {
+    if (this.#roster.byUid(identity.uid) !== undefined || this.#gallery.byUid(identity.uid) !== undefined) {
       throw new ServerError(ErrorCode.APPLICATION_ERROR, `player ${identity.uid} is already in this room`);
+    }
+    if (wantsToSpectate(options)) {
+      this.#addSpectator(client, identity);
+      return;
+    }
+    if (this.#roster.size >= settings.maxPlayers) {
+      throw new ServerError(ErrorCode.APPLICATION_ERROR, `the room is full (${settings.maxPlayers} players)`);
     }
     const player = this.#roster.seat(identity, client);
     if (isAuthenticated(auth)) this.#services.seats?.seated(player.uid, this.roomId);
@@ -272,7 +284,35 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#saveSeats();
     this.#hooks.run("onPlayerJoin", () => this.onPlayerJoin?.(player));
     this.#armReadyTimer();
+    this.#listWhileSeatsFree();
     this.#maybeStart();
+  }
+
+  /** Seats `client` as a spectator (see {@link SpectatorGallery}): no slot, no actions, frames `spectatorDelayFrames` late. */
+  #addSpectator(client: Client, identity: PlayerIdentity): void {
+    if (this.#gallery.capacity === 0) throw new ServerError(ErrorCode.APPLICATION_ERROR, "this room does not accept spectators");
+    if (this.#gallery.full) throw new ServerError(ErrorCode.APPLICATION_ERROR, `the room's ${this.#gallery.capacity} spectator places are taken`);
+    this.#gallery.add({ uid: identity.uid, name: identity.name, sessionId: client.sessionId, client });
+    this.#policy.watch(client);
+    this.#policy.open(client.sessionId);
+    client.send(ControlMessage.ROOM_INFO, this.#spectatorInfo(identity.uid));
+    this.broadcast(ControlMessage.ROOM_SPECTATORS, { count: this.#gallery.size });
+  }
+
+  /**
+   * With spectators allowed the room's Colyseus bound is not its seat count, so the room hides
+   * itself from `joinOrCreate` (private, not locked: spectators still join it by id) while every
+   * seat is taken, and shows itself again when one frees before the start.
+   */
+  #listWhileSeatsFree(): void {
+    if (this.#gallery.capacity === 0 || this.#phase === "ended" || (this.#phase === "running" && !this.settings.lateJoin)) return;
+    // Colyseus writes the listing only when the flag changes.
+    this.setPrivate(this.#roster.size >= this.settings.maxPlayers).catch(() => undefined);
+  }
+
+  /** Keeps players from joining a running match by matchmaking: locked, or private when spectators may still join by id. */
+  #hideFromMatchmaking(): Promise<unknown> {
+    return this.#gallery.capacity > 0 ? this.setPrivate(true) : this.lock();
   }
 
   override onDrop(client: Client, code?: number): void | Promise<unknown> {
@@ -312,6 +352,11 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   override onLeave(client: Client, _code?: number): void | Promise<unknown> {
     this.#outgoing?.forget(client.sessionId);
+    if (this.#gallery.remove(client.sessionId) !== undefined) {
+      this.#policy.close(client.sessionId);
+      if (!this.#handingOver && this.#phase !== "ended") this.broadcast(ControlMessage.ROOM_SPECTATORS, { count: this.#gallery.size });
+      return;
+    }
     if (this.#handingOver) return;
     const player = this.#roster.bySession(client.sessionId);
     if (player === undefined) return;
@@ -338,6 +383,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       this.#finish("abandoned", undefined);
     } else {
       this.#armReadyTimer();
+      this.#listWhileSeatsFree();
       this.#maybeStart();
     }
   }
@@ -385,6 +431,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     lastFrame: number;
     match: MatchStartMessage | undefined;
     players: ReturnType<typeof playerInfo>[];
+    spectators: number;
     checksums: DesyncStats | undefined;
   } {
     return {
@@ -394,6 +441,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       lastFrame: this.#publisher.lastPublished,
       match: this.#match,
       players: this.#roster.players.map(playerInfo),
+      spectators: this.#gallery.size,
       checksums: this.#desync?.stats(),
     };
   }
@@ -424,8 +472,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#phase = "running";
     this.#startTimers?.clear();
     if (!settings.lateJoin) {
-      this.lock().catch(() => {
-        // Locking only hides the room from matchmaking; onJoin refuses late joiners regardless.
+      this.#hideFromMatchmaking().catch(() => {
+        // Only hides the room from matchmaking; onJoin refuses late joiners regardless.
       });
     }
     this.#match = {
@@ -459,7 +507,15 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   #sendFrame = (bytes: Uint8Array): void => {
-    sendBytesToAll(this.clients, BinaryMessage.SYNC_FRAME, bytes);
+    const gallery = this.#gallery;
+    if (gallery.size === 0) {
+      sendBytesToAll(this.clients, BinaryMessage.SYNC_FRAME, bytes);
+    } else {
+      // The players first: spectators' sends come after theirs, never before.
+      sendBytesToAll(this.clients, BinaryMessage.SYNC_FRAME, bytes, gallery);
+      const visible = this.#log.get(gallery.visibleFrame(frameNumberOf(bytes)));
+      if (visible !== undefined) sendBytesToAll(gallery.clients, BinaryMessage.SYNC_FRAME, visible);
+    }
     this.#outgoing?.afterBroadcast(this.clients);
     const metrics = this.#services.metrics;
     if (metrics !== undefined) {
@@ -467,6 +523,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
       metrics.frameBytesSent += bytes.byteLength * this.clients.length;
     }
   };
+
+  /** At the end of the match spectators may see everything: the frames their delay held back go out before `match_end`. */
+  #releaseDelayedFrames(): void {
+    const gallery = this.#gallery;
+    if (gallery.size === 0) return;
+    const last = this.#publisher.lastPublished;
+    for (let frame = Math.max(this.#log.firstFrame, gallery.visibleFrame(last) + 1); frame <= last; frame++) {
+      sendBytesToAll(gallery.clients, BinaryMessage.SYNC_FRAME, this.#log.get(frame)!);
+    }
+  }
 
   #finish(reason: MatchEndMessage["reason"], result: unknown): void {
     if (this.#phase === "ended") return;
@@ -482,6 +548,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     void this.#publisher.settled().then(() => {
       // Frames that could not be stored were never sent: the match is given up, not ended (see #giveUp).
       if (this.#publisher.failure !== undefined) return;
+      this.#releaseDelayedFrames();
       this.broadcast(ControlMessage.MATCH_END, end);
       this.#hooks.run("onMatchEnd", () => this.onMatchEnd?.(end));
       const replay = this.#replayHeader(end);
@@ -588,7 +655,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     // Colyseus writes the listing only after onCreate: locking now would write a listing with no room id.
     listed.then(
       () => {
-        if (!this.settings.lateJoin && this.#phase === "running" && !this.#handingOver) this.lock().catch(() => undefined);
+        if (!this.settings.lateJoin && this.#phase === "running" && !this.#handingOver) this.#hideFromMatchmaking().catch(() => undefined);
       },
       () => undefined,
     );
@@ -689,13 +756,45 @@ export class LockstepRoom<TAction = unknown> extends Room {
     };
   }
 
-  /** The sender's seat, if its messages may be processed (its rate and envelope were checked by the `MessageGate`). */
-  #seatOf(client: Client): LockstepPlayer | undefined {
-    return this.#policy.accepts(client.sessionId) ? this.#roster.bySession(client.sessionId) : undefined;
+  #spectatorInfo(uid: string): RoomInfoMessage {
+    const settings = this.settings;
+    return {
+      you: { uid, slot: -1 },
+      spectator: true,
+      spectator_delay_frames: this.#gallery.delayFrames,
+      spectators: this.#gallery.size,
+      phase: this.#phase,
+      players: this.#roster.players.map(playerInfo),
+      min_players: settings.minPlayers,
+      max_players: settings.maxPlayers,
+      ...(this.#match !== undefined ? { match: this.#match, last_frame: Math.max(this.#match.start_frame - 1, this.#spectatorLimit()) } : {}),
+    };
+  }
+
+  /** The newest frame spectators may have now. */
+  #spectatorLimit(): number {
+    return this.#gallery.visibleFrame(this.#publisher.lastPublished);
+  }
+
+  /**
+   * The sender's seat, if its messages may be processed (its rate and envelope were checked by
+   * the `MessageGate`). A spectator is told it may not play (`type`: what it sent).
+   */
+  #seatOf(client: Client, type?: string): LockstepPlayer | undefined {
+    if (!this.#policy.accepts(client.sessionId)) return undefined;
+    const player = this.#roster.bySession(client.sessionId);
+    if (player === undefined && type !== undefined && this.#gallery.has(client.sessionId)) {
+      this.#policy.refuse(
+        client,
+        { code: LockstepErrorCode.SPECTATOR_CANNOT_PLAY, type, message: `spectators cannot send ${type}: they watch without a seat` },
+        false,
+      );
+    }
+    return player;
   }
 
   #onPrepare = (client: Client, message: unknown): void => {
-    const player = this.#seatOf(client);
+    const player = this.#seatOf(client, ControlMessage.ROOM_PREPARE);
     if (player === undefined) return;
     const ready = (message as { ready?: unknown } | undefined)?.ready ?? true;
     if (typeof ready !== "boolean") {
@@ -718,7 +817,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   };
 
   #acceptAction(client: Client, payload: Uint8Array | undefined, decoded: unknown): void {
-    const player = this.#seatOf(client);
+    const player = this.#seatOf(client, ControlMessage.SYNC_ACTION);
     if (player === undefined) return;
     if (this.#phase !== "running") {
       this.#policy.refuse(
@@ -742,9 +841,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
     const guard = this.#policy.guard(client.sessionId);
-    if (this.#seatOf(client) === undefined || guard === undefined) return undefined;
+    const spectator = this.#gallery.has(client.sessionId);
+    if ((!spectator && this.#seatOf(client) === undefined) || guard === undefined || !this.#policy.accepts(client.sessionId)) return undefined;
     const queueFull = !this.#outgoing!.canAnswerReload(client);
-    const answer = this.#reloads.answer(message, guard, performance.now(), this.#publisher.lastPublished, queueFull);
+    // A spectator's delay holds for reloads too: nothing newer than its limit, whatever it asks.
+    const newest = spectator ? this.#spectatorLimit() : this.#publisher.lastPublished;
+    const answer = this.#reloads.answer(message, guard, performance.now(), newest, queueFull);
     if ("error" in answer) {
       this.#policy.refuse(client, answer.error, answer.strike, reply);
       return undefined;
@@ -798,7 +900,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   };
 
   #desyncMessage(client: Client, type: string, handle: (watch: DesyncWatch, player: LockstepPlayer) => LockstepErrorMessage | undefined): void {
-    const player = this.#seatOf(client);
+    const player = this.#seatOf(client, type);
     if (player === undefined) return;
     if (this.#phase !== "running") {
       this.#policy.refuse(client, { code: LockstepErrorCode.MATCH_NOT_RUNNING, type, message: `the match is ${this.#phase}` }, false);
@@ -809,4 +911,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#services.metrics?.refused(refusal.code);
     this.#policy.refuse(client, refusal, true);
   }
+}
+
+/** Join options asking to watch rather than play: `{ spectate: true }` (what `LockstepClient.spectate` sends). */
+function wantsToSpectate(options: unknown): boolean {
+  return typeof options === "object" && options !== null && (options as { spectate?: unknown }).spectate === true;
 }

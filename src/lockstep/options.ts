@@ -52,6 +52,12 @@ export const DEFAULT_MAX_DUMP_BYTES = 64 * 1024;
 export const DEFAULT_MAX_DESYNC_REPORTS = 10;
 /** Largest dump a room may accept: the protocol's chunk count bound (342 chunks of 3 KiB). */
 export const MAX_DUMP_BYTES_LIMIT = 1024 * 1024;
+/** Spectators one room accepts at most: each costs a socket and a send per frame. */
+export const MAX_SPECTATORS_LIMIT = 1000;
+/** The spectators' delay when a room sets none: long enough that a player gains nothing by watching themselves. */
+export const DEFAULT_SPECTATOR_DELAY_SECONDS = 3;
+/** The longest spectator delay: ten minutes at 120 Hz. */
+export const MAX_SPECTATOR_DELAY_FRAMES = 72_000;
 
 /**
  * Settings of a lockstep room. Every limit has a default; a room sets what it needs in its
@@ -128,6 +134,10 @@ export const lockstepOptionsSchema = z
     maxDesyncReports: z.number().int().min(1).max(1000).default(DEFAULT_MAX_DESYNC_REPORTS),
     /** Anyone logged in may list and download this room's replays; by default only the match's players and admins may (see the README's "Replays"). */
     replaysPublic: z.boolean().default(false),
+    /** Spectators the room accepts besides its players (0: none; see the README's "Spectators"). */
+    maxSpectators: z.number().int().min(0).max(MAX_SPECTATORS_LIMIT).default(0),
+    /** How many frames behind the newest a spectator's frames are, live and through reloads; default three seconds' worth. */
+    spectatorDelayFrames: z.number().int().min(0).max(MAX_SPECTATOR_DELAY_FRAMES).optional(),
   })
   .strict()
   .refine((options) => options.minPlayers <= options.maxPlayers, {
@@ -136,7 +146,8 @@ export const lockstepOptionsSchema = z
   // Reload chunks are written below a quarter of the bound: one chunk must fit in what is left.
   .refine((options) => options.reloadChunkBytes * 2 <= options.maxSendQueueBytes, {
     message: "maxSendQueueBytes must be at least twice reloadChunkBytes",
-  });
+  })
+  .transform((options) => ({ ...options, spectatorDelayFrames: options.spectatorDelayFrames ?? DEFAULT_SPECTATOR_DELAY_SECONDS * options.frameRate }));
 
 /** Settings as a room writes them (every field optional). */
 export type LockstepOptionsInput = z.input<typeof lockstepOptionsSchema>;

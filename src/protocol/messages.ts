@@ -32,6 +32,8 @@ export const ControlMessage = {
   DESYNC: "desync",
   /** server → one client: upload your state at a checked frame (binary {@link BinaryMessage.STATE_DUMP}). Payload `StateDumpRequest`. */
   STATE_DUMP_REQUEST: "state_dump_request",
+  /** server → all: how many spectators watch the match. Payload {@link RoomSpectatorsMessage}. */
+  ROOM_SPECTATORS: "room_spectators",
 } as const;
 
 /** One of {@link ControlMessage}'s values. */
@@ -93,6 +95,8 @@ export const LockstepErrorCode = {
   DUMP_NOT_REQUESTED: "DUMP_NOT_REQUESTED",
   /** A state dump larger than the room's `maxDumpBytes`, or one that does not decode. */
   DUMP_INVALID: "DUMP_INVALID",
+  /** A spectator sent something only a player may send (an action, a checksum, a dump, readiness). */
+  SPECTATOR_CANNOT_PLAY: "SPECTATOR_CANNOT_PLAY",
 } as const;
 
 /** One of {@link LockstepErrorCode}'s values. */
@@ -156,17 +160,28 @@ export interface MatchStartMessage {
   readonly checksum_interval?: number;
 }
 
+/** Payload of `room_spectators`. */
+export interface RoomSpectatorsMessage {
+  readonly count: number;
+}
+
 /** Payload of `room_info`, sent to one client on join and on reconnection. */
 export interface RoomInfoMessage {
-  /** The receiving client's own seat. */
+  /** The receiving client's own seat (`slot` -1 for a spectator). */
   readonly you: { readonly uid: string; readonly slot: number };
+  /** Present (true) when the receiving client is a spectator: it gets frames `spectator_delay_frames` late and may not play. */
+  readonly spectator?: boolean;
+  /** How many frames behind the newest closed one a spectator's frames are (spectators only). */
+  readonly spectator_delay_frames?: number;
+  /** How many spectators watch (rooms that accept spectators). */
+  readonly spectators?: number;
   readonly phase: MatchPhase;
   readonly players: readonly PlayerInfo[];
   readonly min_players: number;
   readonly max_players: number;
   /** Present once the match started. */
   readonly match?: MatchStartMessage;
-  /** Last closed frame (`start_frame - 1` before the first one closes); absent before the start. */
+  /** Last closed frame (`start_frame - 1` before the first one closes), for a spectator the last one it may see; absent before the start. */
   readonly last_frame?: number;
 }
 

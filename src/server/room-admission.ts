@@ -107,6 +107,8 @@ export class RoomAdmission {
         `too many matchmaking requests for this account: at most ${limits.matchmakingPerAccountPerMinute} per minute (retry in ${Math.ceil(waitMs / 1000)} s)`,
       );
     }
+    // A spectator plays no match: the account's match count is not its business.
+    if (typeof options === "object" && options !== null && (options as { spectate?: unknown }).spectate === true) return identity;
     let reserved: boolean;
     try {
       reserved = await this.#ledger.reserve(identity.id, limits.maxMatchesPerAccount);

@@ -9,6 +9,7 @@ import {
   type MatchStartMessage,
   type PlayerInfo,
   type RoomInfoMessage,
+  type RoomSpectatorsMessage,
 } from "../protocol/messages.ts";
 import type { FrameEventKind } from "../protocol/frame-codec.ts";
 import { encodeChecksum, type StateHash } from "../protocol/checksum-codec.ts";
@@ -42,6 +43,8 @@ export class TestClient<TAction = unknown> {
   readonly desyncs = new EventLog<DesyncNotice>("a desync notice");
   /** `state_dump_request`s: the server asks this player for its state after a desync. */
   readonly dumpRequests = new EventLog<StateDumpRequest>("a state_dump_request");
+  /** Spectator counts the room announced (`room_spectators`). */
+  readonly spectators = new EventLog<number>("a spectator count");
   readonly #uids = new Map<number, string>();
   #you: { uid: string; slot: number } | undefined;
 
@@ -64,6 +67,7 @@ export class TestClient<TAction = unknown> {
     room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => this.errors.push(error));
     room.onMessage(ControlMessage.DESYNC, (notice: DesyncNotice) => this.desyncs.push(notice));
     room.onMessage(ControlMessage.STATE_DUMP_REQUEST, (request: StateDumpRequest) => this.dumpRequests.push(request));
+    room.onMessage(ControlMessage.ROOM_SPECTATORS, (message: RoomSpectatorsMessage) => this.spectators.push(message.count));
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.frames.push(this.#decode(bytes.slice())));
     room.onMessage("*", () => undefined);
     room.onLeave((code: number) => this.closes.push(code));
