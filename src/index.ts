@@ -32,6 +32,7 @@ export {
   DEFAULT_REPLAY_RETENTION_DAYS,
   DEFAULT_REPLAY_RETRY_DELAYS_MS,
   ReplayArchive,
+  ReplayFramesGone,
   type FinishedMatch,
   type FrameRunSource,
   type ReplayArchiveOptions,

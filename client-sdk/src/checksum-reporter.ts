@@ -4,6 +4,7 @@ import {
   StateDumpFormat,
   encodeChecksum,
   stateDumpMessages,
+  type SnapshotRequest,
   type StateDumpRequest,
   type StateHash,
 } from "../../src/protocol/index.ts";
@@ -26,6 +27,8 @@ export interface ChecksumOptions {
 export interface ChecksumChannel {
   sendChecksum(bytes: Uint8Array): void;
   sendDumpChunk(bytes: Uint8Array): void;
+  /** Sends one chunk of a snapshot the server asked for. */
+  sendSnapshotChunk?(bytes: Uint8Array): void;
   /** False while the connection is down or the match is not running: nothing is sent. */
   canSend(): boolean;
   /** The newest frame the server is known to have closed. */
@@ -77,15 +80,26 @@ export class ChecksumReporter {
 
   /** The server asks for the state at `request.frame`: upload it if it was kept and fits. */
   onDumpRequest(request: StateDumpRequest): void {
-    const encoded = this.#dumps.get(request.frame);
-    if (encoded === undefined || encoded.byteLength > request.max_bytes || request.chunk_bytes < STATE_DUMP_CHUNK_BYTES) return;
-    const messages = stateDumpMessages(request.frame, StateDumpFormat.JSON, encoded);
+    if (request.chunk_bytes < STATE_DUMP_CHUNK_BYTES) return;
+    this.#upload(request.frame, request.max_bytes, (bytes) => this.#channel.sendDumpChunk(bytes));
+  }
+
+  /** The server asks for a snapshot of the state at `request.frame` (the kept state, as for a dump). */
+  onSnapshotRequest(request: SnapshotRequest): void {
+    const send = this.#channel.sendSnapshotChunk;
+    if (send !== undefined) this.#upload(request.frame, request.max_bytes, (bytes) => send(bytes));
+  }
+
+  #upload(frame: number, maxBytes: number, send: (bytes: Uint8Array) => void): void {
+    const encoded = this.#dumps.get(frame);
+    if (encoded === undefined || encoded.byteLength > maxBytes) return;
+    const messages = stateDumpMessages(frame, StateDumpFormat.JSON, encoded);
     let next = 0;
     const burst = (): void => {
       this.#timer = undefined;
       for (let sent = 0; sent < CHUNKS_PER_BURST && next < messages.length; sent++) {
         if (!this.#channel.canSend()) return;
-        this.#channel.sendDumpChunk(messages[next++]!);
+        send(messages[next++]!);
       }
       if (next < messages.length) this.#timer = setTimeout(burst, BURST_PAUSE_MS);
     };

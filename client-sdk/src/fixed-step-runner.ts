@@ -20,6 +20,14 @@ export interface RunOptions {
   /** The state as plain data, uploaded when the server asks for it after a desync (see the README's "Desyncs"). */
   readonly dump?: () => unknown;
   /**
+   * The state as plain data for a snapshot (default: `dump`): uploaded when the server asks,
+   * verified by the server against the players' agreed hash, so it must be what `hash` hashes
+   * (`hashState(state)`, or `{ key: hashState(state.key) }` for every top-level key).
+   */
+  readonly save?: () => unknown;
+  /** Replaces the game state with a snapshot's (required when the match starts from one: `info.snapshot`). */
+  readonly load?: (state: unknown) => void;
+  /**
    * Frames held back before stepping, to absorb network jitter (0 = step as soon as a frame
    * arrives on schedule). Each frame of delay adds one frame period of input latency.
    */

@@ -11,6 +11,12 @@ export interface LockstepClientOptions {
   /** Reconnect automatically when the connection drops or the match moves to another process (default true). */
   readonly autoReconnect?: boolean;
   /**
+   * Start from the server's latest verified snapshot when joining a running match, reconnecting
+   * after a page reload or watching (default false): `onStart`'s info then carries `snapshot`,
+   * frames start after it, and `run` needs a `load` option (see the README's "Late join and snapshots").
+   */
+  readonly snapshots?: boolean;
+  /**
    * How long automatic reconnection keeps trying before the match is closed with 4003
    * (default 30 000 ms: a server holds a dropped seat 20 s by default, plus time for a match to move).
    */
@@ -31,6 +37,7 @@ export class LockstepClient {
   readonly #endpoints: readonly Client[];
   readonly #autoReconnect: boolean;
   readonly #reconnectTimeoutMs: number;
+  readonly #snapshots: boolean;
   readonly #accounts: AccountApi;
 
   /**
@@ -46,6 +53,7 @@ export class LockstepClient {
     // The SDK may restore a token a page stored earlier; this client uses only its own.
     this.token = options.token;
     this.#autoReconnect = options.autoReconnect ?? true;
+    this.#snapshots = options.snapshots ?? false;
     this.#reconnectTimeoutMs = options.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS;
     if (!Number.isFinite(this.#reconnectTimeoutMs) || this.#reconnectTimeoutMs < 0) {
       throw new RangeError(`reconnectTimeoutMs must be a finite number of milliseconds >= 0, got ${options.reconnectTimeoutMs}`);
@@ -132,7 +140,7 @@ export class LockstepClient {
     const watch = { ...options, spectate: true };
     const room = await this.colyseus.joinById(roomId, watch);
     const again = this.#autoReconnect ? () => this.#anyEndpoint((client) => client.joinById(roomId, watch)) : undefined;
-    return new LockstepMatch<ActionOf<T>>(room, again, this.#reconnectTimeoutMs);
+    return new LockstepMatch<ActionOf<T>>(room, again, this.#reconnectTimeoutMs, this.#snapshots);
   }
 
   /**
@@ -146,7 +154,7 @@ export class LockstepClient {
 
   #wrap<TAction>(room: Room): LockstepMatch<TAction> {
     const reconnect = this.#autoReconnect ? (token: string) => this.#reconnectAnywhere(token) : undefined;
-    return new LockstepMatch<TAction>(room, reconnect, this.#reconnectTimeoutMs);
+    return new LockstepMatch<TAction>(room, reconnect, this.#reconnectTimeoutMs, this.#snapshots);
   }
 
   /**

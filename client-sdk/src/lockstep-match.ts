@@ -16,6 +16,8 @@ import {
   type RoomLeaveMessage,
   type RoomPrepareMessage,
   type RoomSpectatorsMessage,
+  type SnapshotMessage,
+  type SnapshotRequest,
   type DesyncNotice,
   type StateDumpRequest,
   type StateHash,
@@ -111,6 +113,12 @@ export class LockstepMatch<TAction = unknown> {
   #checksums: ChecksumReporter | undefined;
   #lastDesync: DesyncNotice | undefined;
   #spectator = false;
+  /** Start from the server's snapshot when one comes with `room_info` (the client's `snapshots` option). */
+  readonly #useSnapshots: boolean;
+  /** `room_info` of a running match, held until the snapshot it announced arrives. */
+  #awaitingSnapshot: RoomInfoMessage | undefined;
+  /** The snapshot this match started from, until `run` loaded it. */
+  #snapshotToLoad: MatchInfo["snapshot"];
   #spectatorDelay = 0;
   #spectatorCount = 0;
 
@@ -133,8 +141,10 @@ export class LockstepMatch<TAction = unknown> {
    * @param room - a joined `@colyseus/sdk` room of a lockstep server.
    * @param reconnect - how to take the seat back after a drop; without it, every close is final.
    * @param reconnectTimeoutMs - how long to keep trying before the match is closed (default 30 s).
+   * @param useSnapshots - start a running match from the server's verified snapshot (see `LockstepClientOptions.snapshots`).
    */
-  constructor(room: Room, reconnect?: Reconnector, reconnectTimeoutMs = DEFAULT_RECONNECT_TIMEOUT_MS) {
+  constructor(room: Room, reconnect?: Reconnector, reconnectTimeoutMs = DEFAULT_RECONNECT_TIMEOUT_MS, useSnapshots = false) {
+    this.#useSnapshots = useSnapshots;
     this.#room = room;
     this.#reconnector = reconnect;
     this.#reconnectTimeoutMs = reconnectTimeoutMs;
@@ -201,6 +211,8 @@ export class LockstepMatch<TAction = unknown> {
       this.#spectatorCount = message.count;
       this.#spectatorsSignal.emit(message.count);
     });
+    room.onMessage(ControlMessage.SNAPSHOT, (snapshot: SnapshotMessage) => this.#onSnapshot(snapshot));
+    room.onMessage(ControlMessage.SNAPSHOT_REQUEST, (request: SnapshotRequest) => this.#checksums?.onSnapshotRequest(request));
     room.onMessage(ControlMessage.STATE_DUMP_REQUEST, (request: StateDumpRequest) => this.#checksums?.onDumpRequest(request));
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.#receive(bytes));
     room.onMessage(BinaryMessage.RELOAD_FRAMES, (bytes: Uint8Array) => this.#onReloadChunk(bytes));
@@ -490,9 +502,16 @@ export class LockstepMatch<TAction = unknown> {
   run(loop: GameLoop<TAction>, options: RunOptions = {}): RunHandle {
     const frameRate = this.#info?.frameRate;
     if (frameRate === undefined) throw new Error("run() needs the match to have started: call it from onStart");
+    const snapshot = this.#snapshotToLoad;
+    if (snapshot !== undefined) {
+      if (options.load === undefined) throw new Error(`this match starts from a snapshot of frame ${snapshot.frame}: run() needs a \`load\` option`);
+      options.load(snapshot.state);
+      this.#snapshotToLoad = undefined;
+    }
     const hash = options.hash;
     const checksums = hash === undefined ? undefined : this.#checksumReporter();
-    const checked = { hash: hash!, ...(options.dump !== undefined ? { dump: options.dump } : {}) };
+    const kept = options.save ?? options.dump;
+    const checked = { hash: hash!, ...(kept !== undefined ? { dump: kept } : {}) };
     const checkedLoop: GameLoop<TAction> =
       checksums === undefined
         ? loop
@@ -539,6 +558,7 @@ export class LockstepMatch<TAction = unknown> {
     this.#checksums ??= new ChecksumReporter(info.checksumInterval, info.frameRate, {
       sendChecksum: (bytes) => this.room.sendBytes(BinaryMessage.SYNC_CHECKSUM, bytes),
       sendDumpChunk: (bytes) => this.room.sendBytes(BinaryMessage.STATE_DUMP, bytes),
+      sendSnapshotChunk: (bytes) => this.room.sendBytes(BinaryMessage.SNAPSHOT_UPLOAD, bytes),
       canSend: () => this.#connected && this.#phase === "running",
       newestFrame: () => this.#newestFrame,
     });
@@ -559,8 +579,34 @@ export class LockstepMatch<TAction = unknown> {
     if (info.spectators !== undefined) this.#spectatorCount = info.spectators;
     this.#phase = info.phase;
     for (const player of info.players) this.#upsert(player);
+    // A first join to a running match that a snapshot follows: start from it once it is here (next on this socket).
+    if (info.match !== undefined && info.snapshot_frame !== undefined && this.#useSnapshots && this.#info === undefined) {
+      this.#awaitingSnapshot = info;
+      return;
+    }
+    this.#catchUp(info);
+  }
+
+  #onSnapshot(message: SnapshotMessage): void {
+    const info = this.#awaitingSnapshot;
+    if (info === undefined || message.frame !== info.snapshot_frame) return;
+    this.#awaitingSnapshot = undefined;
+    let state: unknown;
+    try {
+      state = JSON.parse(message.state);
+    } catch (error) {
+      // Without a readable snapshot the match starts from the beginning, as without snapshots.
+      this.#error.emit(protocolError(error));
+      this.#catchUp(info);
+      return;
+    }
+    this.#snapshotToLoad = { frame: message.frame, state };
+    this.#catchUp(info, this.#snapshotToLoad);
+  }
+
+  #catchUp(info: RoomInfoMessage, snapshot?: MatchInfo["snapshot"]): void {
     if (info.match !== undefined) {
-      this.#onStart(info.match);
+      this.#onStart(info.match, snapshot);
       if (info.last_frame !== undefined) {
         this.#newestFrame = Math.max(this.#newestFrame ?? info.last_frame, info.last_frame);
         this.#sequencer.catchUpTo(info.last_frame);
@@ -568,12 +614,12 @@ export class LockstepMatch<TAction = unknown> {
     }
   }
 
-  #onStart(start: MatchStartMessage): void {
+  #onStart(start: MatchStartMessage, snapshot?: MatchInfo["snapshot"]): void {
     if (this.#info !== undefined) return;
     if (this.#phase === "waiting") this.#phase = "running";
     for (const player of start.players) this.#upsert(player);
-    this.#info = toMatchInfo(start);
-    this.#sequencer.start(start.start_frame);
+    this.#info = { ...toMatchInfo(start), ...(snapshot !== undefined ? { snapshot } : {}) };
+    this.#sequencer.start(snapshot === undefined ? start.start_frame : snapshot.frame + 1);
     this.#start.emit(this.#info);
   }
 

@@ -50,6 +50,11 @@ export interface MatchInfo {
   readonly startFrame: number;
   /** Every how many frames `run()` sends the state's hash (0: checksums are off in this room). */
   readonly checksumInterval: number;
+  /**
+   * With the client's `snapshots` option: the verified state after `frame` this client starts
+   * from (frames are delivered from `frame + 1`); `run` hands it to its `load` option.
+   */
+  readonly snapshot?: { readonly frame: number; readonly state: unknown };
 }
 
 /** How a match ended. */

@@ -37,8 +37,8 @@ export interface ChecksumBookOptions {
   readonly waitFrames: number;
   /** Called when a check's hashes disagree in a way not reported yet. */
   readonly onDivergence: (divergence: Divergence) => void;
-  /** Called when every hash received for a checked frame is the same (again if a late hash agrees too), with that whole-state hash. */
-  readonly onAgreed?: (frame: number, hash: string) => void;
+  /** Called when every hash received for a checked frame is the same (again if a late hash agrees too), with that whole-state hash and the group that sent it. */
+  readonly onAgreed?: (frame: number, hash: string, group: DesyncGroup) => void;
 }
 
 const ACCEPTED: ChecksumVerdict = { accepted: true };
@@ -57,7 +57,7 @@ export class ChecksumBook {
   readonly #interval: number;
   readonly #waitFrames: number;
   readonly #onDivergence: (divergence: Divergence) => void;
-  readonly #onAgreed: ((frame: number, hash: string) => void) | undefined;
+  readonly #onAgreed: ((frame: number, hash: string, group: DesyncGroup) => void) | undefined;
   readonly #checks = new Map<number, Check>();
   /** Partition of players (by uid) last reported; cleared when all of them agree again. */
   #reported: { readonly partition: string; readonly uids: ReadonlySet<string> } | undefined;
@@ -150,7 +150,7 @@ export class ChecksumBook {
       if (check.agreed && (this.#lastAgreed === null || check.frame > this.#lastAgreed)) this.#lastAgreed = check.frame;
       // Over only once everyone it named agrees: a partial agreement (the outlier's hash not in yet) does not end it.
       if (check.agreed && this.#reported !== undefined && [...this.#reported.uids].every((uid) => groups[0]!.uids.includes(uid))) this.#reported = undefined;
-      this.#onAgreed?.(check.frame, groups[0]!.hash);
+      this.#onAgreed?.(check.frame, groups[0]!.hash, groups[0]!);
       return;
     }
     check.agreed = false;

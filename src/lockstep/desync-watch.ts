@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { logger } from "@colyseus/core";
 import { STATE_DUMP_CHUNK_BYTES, decodeChecksum, decodeStateDumpChunk, type StateDumpChunk } from "../protocol/checksum-codec.ts";
-import type { DesyncNotice, StateDumpRequest } from "../protocol/desync-messages.ts";
+import type { DesyncGroup, DesyncNotice, StateDumpRequest } from "../protocol/desync-messages.ts";
 import { LockstepErrorCode, type LockstepErrorMessage, type MatchStartMessage } from "../protocol/messages.ts";
 import { ChecksumBook, type Divergence } from "./checksum-book.ts";
 import type { DesyncReport } from "./desync-report.ts";
@@ -27,8 +27,8 @@ export interface DesyncWatchHost {
   readonly finished: (report: DesyncReport) => void;
   /** The policy is `end-match` and the report of the desync that ends it is finished. */
   readonly endMatch: (report: DesyncReport) => void;
-  /** Every player's hash of `frame` was the same (recorded in the match's replay). */
-  readonly agreed?: (frame: number, hash: string) => void;
+  /** Every player's hash of `frame` was the same (recorded in the match's replay; snapshots are taken at such frames). */
+  readonly agreed?: (frame: number, hash: string, group: DesyncGroup) => void;
   readonly metrics: LockstepMetrics | undefined;
 }
 

@@ -138,7 +138,8 @@ export function finishReport(notice: DesyncNotice, dumps: readonly DesyncDump[],
   return { ...notice, dumps: ordered, diff: diff.entries, diff_truncated: diff.truncated, dump_status: status };
 }
 
-function decodeDump(bytes: Uint8Array, format: StateDumpFormat): unknown {
+/** A state upload (dump or snapshot) decoded as plain data, nested at most 32 deep; throws on anything else. */
+export function decodeDump(bytes: Uint8Array, format: StateDumpFormat): unknown {
   if (format === StateDumpFormat.MSGPACK) {
     // Plain data, at most MAX_PLAIN_DEPTH deep, checked before anything is built.
     assertPlainMsgpack(bytes);

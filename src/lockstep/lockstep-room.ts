@@ -39,6 +39,8 @@ import { DesyncWatch, type DesyncStats } from "./desync-watch.ts";
 import type { DesyncNotice, DesyncReport } from "./desync-report.ts";
 import { ReplayRecorder } from "./replay-recorder.ts";
 import { SpectatorGallery } from "./spectator-gallery.ts";
+import { SnapshotKeeper } from "./snapshot-keeper.ts";
+import { decodeStateDumpChunk, type StateDumpChunk } from "../protocol/checksum-codec.ts";
 import { readLogFrames } from "./log-frames.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
 import { Roster, everyoneReady, playerInfo, type LockstepPlayer, type PlayerIdentity } from "./roster.ts";
@@ -135,6 +137,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #recorder: ReplayRecorder | undefined;
   /** Clients watching without a seat. */
   #gallery!: SpectatorGallery;
+  /** Verified snapshots, with `snapshotIntervalFrames`. */
+  #snapshots: SnapshotKeeper | undefined;
 
   /** Validated settings. */
   get settings(): LockstepOptions {
@@ -215,6 +219,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       onLogFull: () => this.#finish("log_full", undefined),
       onClosed: (frame, entries) => {
         this.#desync?.frameClosed(frame);
+        this.#snapshots?.advance(frame);
         if (this.onFrameClosed !== undefined) this.#hooks.run("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
       },
     });
@@ -228,6 +233,14 @@ export class LockstepRoom<TAction = unknown> extends Room {
       this.#desync = this.#newDesyncWatch(settings);
       gate.handleBytes(BinaryMessage.SYNC_CHECKSUM, this.#onChecksum);
       gate.handleBytes(BinaryMessage.STATE_DUMP, this.#onStateDump);
+      if (settings.snapshotIntervalFrames > 0) {
+        // An upload gets ten seconds, as a dump does.
+        this.#snapshots = new SnapshotKeeper(settings.snapshotIntervalFrames, settings.maxSnapshotBytes, 10 * settings.frameRate, settings.startFrame, {
+          connected: (slot) => this.#roster.bySlot(slot)?.connected === true,
+          request: (slot, request) => this.#roster.bySlot(slot)?.client.send(ControlMessage.SNAPSHOT_REQUEST, request),
+        });
+        gate.handleBytes(BinaryMessage.SNAPSHOT_UPLOAD, this.#onSnapshotUpload);
+      }
     }
     // Counted last, once nothing else can fail: a room refused here never existed.
     const full = this.#services.seats?.roomOpened(this.roomId, resumed !== undefined);
@@ -279,7 +292,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       this.#recorder?.seated(player.uid);
     }
 
-    client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
+    this.#sendRoomInfo(client, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_ENTER, playerInfo(player));
     this.#saveSeats();
     this.#hooks.run("onPlayerJoin", () => this.onPlayerJoin?.(player));
@@ -295,7 +308,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#gallery.add({ uid: identity.uid, name: identity.name, sessionId: client.sessionId, client });
     this.#policy.watch(client);
     this.#policy.open(client.sessionId);
-    client.send(ControlMessage.ROOM_INFO, this.#spectatorInfo(identity.uid));
+    this.#sendRoomInfo(client, this.#spectatorInfo(identity.uid));
     this.broadcast(ControlMessage.ROOM_SPECTATORS, { count: this.#gallery.size });
   }
 
@@ -329,6 +342,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
     player.connected = false;
     this.#desync?.playerGone(player.slot);
+    this.#snapshots?.playerGone(player.slot);
     this.allowReconnection(client, window).catch(() => {
       // The window expired: Colyseus calls onLeave, which releases the seat.
     });
@@ -344,7 +358,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     player.client = client;
     this.#policy.watch(client);
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
-    client.send(ControlMessage.ROOM_INFO, this.#roomInfo(player));
+    this.#sendRoomInfo(client, this.#roomInfo(player));
     this.broadcast(ControlMessage.ROOM_RECONNECT, playerInfo(player));
     this.#saveSeats();
     this.#hooks.run("onPlayerReconnect", () => this.onPlayerReconnect?.(player));
@@ -367,6 +381,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#roster.unseat(player);
     this.#policy.close(player.sessionId);
     this.#desync?.playerGone(player.slot);
+    this.#snapshots?.playerGone(player.slot);
     if (isAuthenticated(player.client.auth)) this.#services.seats?.released(player.uid, this.roomId);
     if (this.#phase === "ended") return;
     if (this.#phase === "running") {
@@ -432,6 +447,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     match: MatchStartMessage | undefined;
     players: ReturnType<typeof playerInfo>[];
     spectators: number;
+    snapshot_frame: number | undefined;
     checksums: DesyncStats | undefined;
   } {
     return {
@@ -442,6 +458,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       match: this.#match,
       players: this.#roster.players.map(playerInfo),
       spectators: this.#gallery.size,
+      snapshot_frame: this.#snapshots?.latest?.frame,
       checksums: this.#desync?.stats(),
     };
   }
@@ -756,6 +773,18 @@ export class LockstepRoom<TAction = unknown> extends Room {
     };
   }
 
+  /**
+   * `room_info`, followed by the latest verified snapshot when the match runs and one exists (for
+   * a spectator, only one no newer than its delay allows): a client that can load it steps only
+   * the frames after it instead of the whole match.
+   */
+  #sendRoomInfo(client: Client, info: RoomInfoMessage): void {
+    const snapshot = this.#snapshots?.latest;
+    const usable = snapshot !== undefined && info.match !== undefined && snapshot.frame <= (info.last_frame ?? Number.NEGATIVE_INFINITY);
+    client.send(ControlMessage.ROOM_INFO, usable ? { ...info, snapshot_frame: snapshot.frame } : info);
+    if (usable) client.send(ControlMessage.SNAPSHOT, { frame: snapshot.frame, state: snapshot.state });
+  }
+
   #spectatorInfo(uid: string): RoomInfoMessage {
     const settings = this.settings;
     return {
@@ -887,12 +916,30 @@ export class LockstepRoom<TAction = unknown> extends Room {
         );
       },
       endMatch: (report) => this.#finish("desync", { desync_report: report.id }),
-      agreed: (frame, hash) => this.#recorder?.agreed(frame, hash),
+      agreed: (frame, hash, group) => {
+        this.#recorder?.agreed(frame, hash);
+        this.#snapshots?.agreed(frame, group, this.#publisher.lastPublished);
+      },
     });
   }
 
   #onChecksum = (client: Client, payload: Uint8Array): void => {
     this.#desyncMessage(client, "sync_checksum", (watch, player) => watch.checksum(player, payload));
+  };
+
+  #onSnapshotUpload = (client: Client, payload: Uint8Array): void => {
+    this.#desyncMessage(client, "snapshot_upload", (_watch, player) => {
+      let chunk: StateDumpChunk;
+      try {
+        chunk = decodeStateDumpChunk(payload);
+      } catch (error) {
+        return { code: LockstepErrorCode.SNAPSHOT_INVALID, type: "snapshot_upload", message: (error as Error).message };
+      }
+      const refusal = this.#snapshots!.receive(player.slot, chunk);
+      if (refusal?.code === LockstepErrorCode.SNAPSHOT_INVALID)
+        logger.warn(`lockstep: snapshot from ${player.uid} in room ${this.roomId} refused: ${refusal.message}`);
+      return refusal;
+    });
   };
 
   #onStateDump = (client: Client, payload: Uint8Array): void => {

@@ -52,6 +52,8 @@ export const DEFAULT_MAX_DUMP_BYTES = 64 * 1024;
 export const DEFAULT_MAX_DESYNC_REPORTS = 10;
 /** Largest dump a room may accept: the protocol's chunk count bound (342 chunks of 3 KiB). */
 export const MAX_DUMP_BYTES_LIMIT = 1024 * 1024;
+/** The longest snapshot interval: an hour at 120 Hz. */
+export const MAX_SNAPSHOT_INTERVAL_FRAMES = 432_000;
 /** Spectators one room accepts at most: each costs a socket and a send per frame. */
 export const MAX_SPECTATORS_LIMIT = 1000;
 /** The spectators' delay when a room sets none: long enough that a player gains nothing by watching themselves. */
@@ -134,6 +136,10 @@ export const lockstepOptionsSchema = z
     maxDesyncReports: z.number().int().min(1).max(1000).default(DEFAULT_MAX_DESYNC_REPORTS),
     /** Anyone logged in may list and download this room's replays; by default only the match's players and admins may (see the README's "Replays"). */
     replaysPublic: z.boolean().default(false),
+    /** Every how many frames (at the next agreed checked frame) the server takes a verified snapshot of the state; 0: none. Needs checksums. */
+    snapshotIntervalFrames: z.number().int().min(0).max(MAX_SNAPSHOT_INTERVAL_FRAMES).default(0),
+    /** Largest snapshot a player may upload (JSON). */
+    maxSnapshotBytes: z.number().int().min(1024).max(MAX_DUMP_BYTES_LIMIT).default(DEFAULT_MAX_DUMP_BYTES),
     /** Spectators the room accepts besides its players (0: none; see the README's "Spectators"). */
     maxSpectators: z.number().int().min(0).max(MAX_SPECTATORS_LIMIT).default(0),
     /** How many frames behind the newest a spectator's frames are, live and through reloads; default three seconds' worth. */
@@ -146,6 +152,9 @@ export const lockstepOptionsSchema = z
   // Reload chunks are written below a quarter of the bound: one chunk must fit in what is left.
   .refine((options) => options.reloadChunkBytes * 2 <= options.maxSendQueueBytes, {
     message: "maxSendQueueBytes must be at least twice reloadChunkBytes",
+  })
+  .refine((options) => options.snapshotIntervalFrames === 0 || options.checksumInterval > 0, {
+    message: "snapshots are verified against the players' checksums: snapshotIntervalFrames needs checksumInterval above 0",
   })
   .transform((options) => ({ ...options, spectatorDelayFrames: options.spectatorDelayFrames ?? DEFAULT_SPECTATOR_DELAY_SECONDS * options.frameRate }));
 

@@ -63,6 +63,23 @@ export interface ReplayArchiveOptions {
 class ReplayRefused extends Error {}
 
 /**
+ * Thrown by a {@link FinishedMatch}'s `frames` when its frames are gone for good (the journal
+ * was removed or expired): the replay is given up at once instead of retried.
+ */
+export class ReplayFramesGone extends Error {}
+
+/** A queued replay and where its retries stand. */
+interface Pending {
+  readonly match: FinishedMatch;
+  /** Attempts made so far. */
+  attempts: number;
+  /** Not tried again before this time (`Date.now()`). */
+  notBefore: number;
+  /** One attempt was made after `close`: the next failure is final. */
+  triedWhileClosing: boolean;
+}
+
+/**
  * Writes the replays of a process's finished matches to the replay store, one at a time, off
  * the frame clock: a match hands over its header and a way to read its frames after
  * `match_end`; reading, compressing (on the thread pool) and writing happen later. A failed
@@ -77,7 +94,7 @@ export class ReplayArchive implements ReplaySink {
   readonly #retryDelays: readonly number[];
   readonly #maxPending: number;
   readonly #metrics: LockstepMetrics | undefined;
-  readonly #queue: FinishedMatch[] = [];
+  readonly #queue: Pending[] = [];
   #writing: Promise<void> | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #closing = false;
@@ -112,7 +129,9 @@ export class ReplayArchive implements ReplaySink {
       match.settled?.(false);
       return;
     }
-    this.#queue.push(match);
+    this.#queue.push({ match, attempts: 0, notBefore: 0, triedWhileClosing: false });
+    // A replay waiting out a retry delay does not hold this one up.
+    this.#wake?.();
     this.#writing ??= this.#drain();
   }
 
@@ -155,45 +174,55 @@ export class ReplayArchive implements ReplaySink {
     await this.settled();
   }
 
+  /**
+   * Writes the queue, oldest first; a replay whose write failed waits out its retry delay
+   * while the others are written (a database that refuses one replay does not hold up the rest).
+   */
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const match = this.#queue[0]!;
-      const stored = await this.#write(match);
-      this.#queue.shift();
-      match.settled?.(stored);
+      const now = Date.now();
+      const next = this.#queue.find((pending) => this.#closing || pending.notBefore <= now);
+      if (next === undefined) {
+        await this.#pause(Math.min(...this.#queue.map((pending) => pending.notBefore)) - now);
+        continue;
+      }
+      const stored = await this.#attempt(next);
+      if (stored === undefined) continue;
+      this.#queue.splice(this.#queue.indexOf(next), 1);
+      next.match.settled?.(stored);
     }
     this.#writing = undefined;
   }
 
-  /** Writes one replay, retrying; true if it was stored. */
-  async #write(match: FinishedMatch): Promise<boolean> {
+  /** One attempt at a replay: true if stored, false if given up, undefined if it is to be retried (its `notBefore` is set). */
+  async #attempt(pending: Pending): Promise<boolean | undefined> {
+    const { match } = pending;
     const { header } = match;
-    let triedWhileClosing = false;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const document = await this.#document(match);
-        await this.#store.save({ summary: summaryOf(header, document.byteLength), document });
-        if (this.#metrics !== undefined) this.#metrics.replaysStored++;
-        if (attempt > 0) logger.info(`lockstep: replay ${header.id} of room ${header.room_id} written after ${attempt + 1} attempts`);
-        await match.archived?.().catch((error: unknown) => {
-          logger.warn(`lockstep: replay ${header.id} is stored, but its journal could not be removed (${(error as Error).message}); it expires on its own`);
-        });
-        return true;
-      } catch (error) {
-        if (error instanceof ReplayRefused) {
-          this.#refused(header, error.message);
-          return false;
-        }
-        const delay = this.#retryDelays[attempt];
-        if (delay === undefined || triedWhileClosing) {
-          if (this.#metrics !== undefined) this.#metrics.replaysFailed++;
-          logger.error(`lockstep: replay ${header.id} of room ${header.room_id} (${header.room_name}) was NOT stored after ${attempt + 1} attempts:`, error);
-          return false;
-        }
-        logger.warn(`lockstep: could not write replay ${header.id} of room ${header.room_id} (${(error as Error).message}); retrying in ${delay} ms`);
-        triedWhileClosing = this.#closing;
-        await this.#pause(this.#closing ? 0 : delay);
+    pending.attempts++;
+    try {
+      const document = await this.#document(match);
+      await this.#store.save({ summary: summaryOf(header, document.byteLength), document });
+      if (this.#metrics !== undefined) this.#metrics.replaysStored++;
+      if (pending.attempts > 1) logger.info(`lockstep: replay ${header.id} of room ${header.room_id} written after ${pending.attempts} attempts`);
+      await match.archived?.().catch((error: unknown) => {
+        logger.warn(`lockstep: replay ${header.id} is stored, but its journal could not be removed (${(error as Error).message}); it expires on its own`);
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ReplayRefused || error instanceof ReplayFramesGone) {
+        this.#refused(header, error.message);
+        return false;
       }
+      const delay = this.#retryDelays[pending.attempts - 1];
+      if (delay === undefined || pending.triedWhileClosing) {
+        if (this.#metrics !== undefined) this.#metrics.replaysFailed++;
+        logger.error(`lockstep: replay ${header.id} of room ${header.room_id} (${header.room_name}) was NOT stored after ${pending.attempts} attempts:`, error);
+        return false;
+      }
+      logger.warn(`lockstep: could not write replay ${header.id} of room ${header.room_id} (${(error as Error).message}); retrying in ${delay} ms`);
+      pending.triedWhileClosing = this.#closing;
+      pending.notBefore = Date.now() + (this.#closing ? 0 : delay);
+      return undefined;
     }
   }
 

@@ -79,6 +79,11 @@ export class Roster {
     return this.#bySession.get(sessionId);
   }
 
+  /** The player in `slot`, if seated. */
+  bySlot(slot: number): LockstepPlayer | undefined {
+    return this.#bySlot[slot];
+  }
+
   /** The player with this uid, if seated. */
   byUid(uid: string): LockstepPlayer | undefined {
     for (const player of this.#bySession.values()) if (player.uid === uid) return player;

@@ -50,3 +50,4 @@ export {
   type ReplayParticipant,
 } from "./replay-format.ts";
 export { concatBytes, readBounded } from "./bytes.ts";
+export { hashState } from "./state-hash.ts";

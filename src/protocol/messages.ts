@@ -34,6 +34,10 @@ export const ControlMessage = {
   STATE_DUMP_REQUEST: "state_dump_request",
   /** server → all: how many spectators watch the match. Payload {@link RoomSpectatorsMessage}. */
   ROOM_SPECTATORS: "room_spectators",
+  /** server → one player: upload your state at a checked frame as a snapshot (binary {@link BinaryMessage.SNAPSHOT_UPLOAD}). Payload {@link SnapshotRequest}. */
+  SNAPSHOT_REQUEST: "snapshot_request",
+  /** server → one client, right after `room_info`: the latest verified snapshot to start from. Payload {@link SnapshotMessage}. */
+  SNAPSHOT: "snapshot",
 } as const;
 
 /** One of {@link ControlMessage}'s values. */
@@ -54,6 +58,8 @@ export const BinaryMessage = {
   SYNC_CHECKSUM: 4,
   /** client → server: one chunk of a state dump the server asked for (see `stateDumpMessages`). */
   STATE_DUMP: 5,
+  /** client → server: one chunk of a snapshot the server asked for (`snapshot_request`; the `state_dump` chunk layout, JSON only). */
+  SNAPSHOT_UPLOAD: 6,
 } as const;
 
 /** One of {@link BinaryMessage}'s values. */
@@ -95,6 +101,10 @@ export const LockstepErrorCode = {
   DUMP_NOT_REQUESTED: "DUMP_NOT_REQUESTED",
   /** A state dump larger than the room's `maxDumpBytes`, or one that does not decode. */
   DUMP_INVALID: "DUMP_INVALID",
+  /** A snapshot chunk the server did not ask for (wrong frame, not asked, or already complete). */
+  SNAPSHOT_NOT_REQUESTED: "SNAPSHOT_NOT_REQUESTED",
+  /** A snapshot that is too large, does not decode, or whose state does not hash to what every player agreed on (forged or wrong). */
+  SNAPSHOT_INVALID: "SNAPSHOT_INVALID",
   /** A spectator sent something only a player may send (an action, a checksum, a dump, readiness). */
   SPECTATOR_CANNOT_PLAY: "SPECTATOR_CANNOT_PLAY",
 } as const;
@@ -160,6 +170,18 @@ export interface MatchStartMessage {
   readonly checksum_interval?: number;
 }
 
+/** Payload of `snapshot_request`. */
+export interface SnapshotRequest {
+  readonly frame: number;
+  readonly max_bytes: number;
+}
+
+/** Payload of `snapshot`: the state after `frame`, verified against every player's agreed hash, as JSON text. */
+export interface SnapshotMessage {
+  readonly frame: number;
+  readonly state: string;
+}
+
 /** Payload of `room_spectators`. */
 export interface RoomSpectatorsMessage {
   readonly count: number;
@@ -175,6 +197,8 @@ export interface RoomInfoMessage {
   readonly spectator_delay_frames?: number;
   /** How many spectators watch (rooms that accept spectators). */
   readonly spectators?: number;
+  /** A `snapshot` of this frame follows: a client that can load it starts from there instead of the match start. */
+  readonly snapshot_frame?: number;
   readonly phase: MatchPhase;
   readonly players: readonly PlayerInfo[];
   readonly min_players: number;

@@ -2,7 +2,7 @@ import { logger, matchMaker } from "@colyseus/core";
 import type { MatchPersistence, ResumeTicket, RoomJournal } from "../lockstep/match-persistence.ts";
 import type { ReplayHistory } from "../lockstep/replay-recorder.ts";
 import { runsOfFrames, type ReplayHeader } from "../protocol/replay-format.ts";
-import type { FrameRunSource } from "../lockstep/replay-archive.ts";
+import { ReplayFramesGone, type FrameRunSource } from "../lockstep/replay-archive.ts";
 import type { FramesWrite, JournalOwner, MatchStore, PersistedMatch, PersistedSeat, RecordWrite } from "./match-store.ts";
 
 /** A lease lives 3 s and is renewed every second: two missed renewals still leave it alive, a dead process loses it within 3 s. */
@@ -64,6 +64,12 @@ export class MatchJournal implements RoomJournal {
   #renewTimer: NodeJS.Timeout | undefined;
   #renewing = false;
   #failing = false;
+  /**
+   * Set once the match ended: nothing more is written. A renewal or seat save still under way
+   * would otherwise write the record after the end, which makes the match active again, and
+   * another process would resume a finished match (and remove its journal before its replay is read).
+   */
+  #finished = false;
 
   private constructor(store: MatchStore, record: PersistedMatch, openAt: number | undefined, options: JournalOptions) {
     this.#store = store;
@@ -151,6 +157,7 @@ export class MatchJournal implements RoomJournal {
 
   /** The match ended: it is no longer resumable; its data expires after the retention period. With `replay`, it waits for its replay to be written (see `MatchStore.finish`). */
   async finish(replay?: ReplayHeader): Promise<void> {
+    this.#finished = true;
     this.stop();
     await this.#store.finish(this.#owner, this.roomId, FINISHED_MATCH_RETENTION_SECONDS, replay);
   }
@@ -158,7 +165,7 @@ export class MatchJournal implements RoomJournal {
   /** Every stored frame (for the replay, once the match ended). Throws if the journal is gone or cannot be trusted. */
   async frames(): Promise<FrameRunSource> {
     const stored = await this.#store.loadMatch(this.roomId);
-    if (stored === undefined) throw new Error(`the journal of ${this.roomId} is gone from the store`);
+    if (stored === undefined) throw new ReplayFramesGone(`the journal of ${this.roomId} is gone from the store`);
     return { firstFrame: stored.firstFrame, runs: runsOfFrames(stored.frames) };
   }
 
@@ -201,6 +208,7 @@ export class MatchJournal implements RoomJournal {
   }
 
   async #saveRecord(): Promise<RecordWrite> {
+    if (this.#finished) return OK;
     // Until the journal exists, opening it writes the latest record.
     if (this.#openAt !== undefined || this.#savedVersion === this.#recordVersion) return OK;
     const version = this.#recordVersion;
@@ -223,7 +231,7 @@ export class MatchJournal implements RoomJournal {
 
   /** Once a second: keep the lease, notice a lost record, write seats that failed to save. */
   async #renew(): Promise<void> {
-    if (this.#renewing) return;
+    if (this.#renewing || this.#finished) return;
     this.#renewing = true;
     try {
       const openings = this.#openings;

@@ -10,9 +10,11 @@ import {
   type PlayerInfo,
   type RoomInfoMessage,
   type RoomSpectatorsMessage,
+  type SnapshotMessage,
+  type SnapshotRequest,
 } from "../protocol/messages.ts";
 import type { FrameEventKind } from "../protocol/frame-codec.ts";
-import { encodeChecksum, type StateHash } from "../protocol/checksum-codec.ts";
+import { StateDumpFormat, encodeChecksum, stateDumpMessages, type StateHash } from "../protocol/checksum-codec.ts";
 import type { DesyncNotice, StateDumpRequest } from "../protocol/desync-messages.ts";
 import { EventLog } from "./event-log.ts";
 
@@ -43,6 +45,10 @@ export class TestClient<TAction = unknown> {
   readonly desyncs = new EventLog<DesyncNotice>("a desync notice");
   /** `state_dump_request`s: the server asks this player for its state after a desync. */
   readonly dumpRequests = new EventLog<StateDumpRequest>("a state_dump_request");
+  /** `snapshot_request`s: the server asks this player for a snapshot of its state. */
+  readonly snapshotRequests = new EventLog<SnapshotRequest>("a snapshot_request");
+  /** `snapshot`s the server sent this client (after `room_info`). */
+  readonly snapshots = new EventLog<SnapshotMessage>("a snapshot");
   /** Spectator counts the room announced (`room_spectators`). */
   readonly spectators = new EventLog<number>("a spectator count");
   readonly #uids = new Map<number, string>();
@@ -67,6 +73,8 @@ export class TestClient<TAction = unknown> {
     room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => this.errors.push(error));
     room.onMessage(ControlMessage.DESYNC, (notice: DesyncNotice) => this.desyncs.push(notice));
     room.onMessage(ControlMessage.STATE_DUMP_REQUEST, (request: StateDumpRequest) => this.dumpRequests.push(request));
+    room.onMessage(ControlMessage.SNAPSHOT_REQUEST, (request: SnapshotRequest) => this.snapshotRequests.push(request));
+    room.onMessage(ControlMessage.SNAPSHOT, (snapshot: SnapshotMessage) => this.snapshots.push(snapshot));
     room.onMessage(ControlMessage.ROOM_SPECTATORS, (message: RoomSpectatorsMessage) => this.spectators.push(message.count));
     room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => this.frames.push(this.#decode(bytes.slice())));
     room.onMessage("*", () => undefined);
@@ -102,6 +110,13 @@ export class TestClient<TAction = unknown> {
   /** Sends the hash of this player's state after `frame` (binary `sync_checksum`, as the client SDK does). */
   checksum(frame: number, hash: StateHash): void {
     this.room.sendBytes(BinaryMessage.SYNC_CHECKSUM, encodeChecksum(frame, hash));
+  }
+
+  /** Uploads `state` (plain data, as JSON) as this player's snapshot of `frame` (binary `snapshot_upload`, as the client SDK does). */
+  uploadSnapshot(frame: number, state: unknown): void {
+    for (const chunk of stateDumpMessages(frame, StateDumpFormat.JSON, new TextEncoder().encode(JSON.stringify(state)))) {
+      this.room.sendBytes(BinaryMessage.SNAPSHOT_UPLOAD, chunk);
+    }
   }
 
   /** The next refusal this player gets (after this call). */

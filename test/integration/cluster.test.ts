@@ -133,7 +133,7 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     const replayPath = `/replays/${ended.replayId}`;
     const stored = await eventually(async () => {
       const response = await fetch(`${survivor.url}${replayPath}`, { headers: { authorization: `Bearer ${adminToken}` } });
-      assert.equal(response.status, 200, `${replayPath} is stored`);
+      assert.equal(response.status, 200, `${replayPath} is stored; the process that ended the match says:\n${survivor.output}`);
       return readReplayDocument(new Uint8Array(await response.arrayBuffer()));
     });
     assert.equal(stored.room_id, a.roomId);

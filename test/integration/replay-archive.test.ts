@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { SqlReplayStore } from "../../src/accounts/replay-store.ts";
 import { openEmbeddedDatabase, type SqlClient } from "../../src/accounts/sql-client.ts";
 import { LockstepMetrics } from "../../src/lockstep/metrics.ts";
-import { ReplayArchive, type FinishedMatch } from "../../src/lockstep/replay-archive.ts";
+import { ReplayArchive, ReplayFramesGone, type FinishedMatch } from "../../src/lockstep/replay-archive.ts";
 import type { ReplayStore, StoredReplay } from "../../src/lockstep/replay-store.ts";
 import { ByteWriter } from "../../src/protocol/byte-writer.ts";
 import { encodeFrame } from "../../src/protocol/frame-codec.ts";
@@ -186,4 +186,35 @@ test("the sweep deletes replays past their retention, and keeps the rest", async
   assert.equal(await store.get(old.header.id), undefined);
   assert.notEqual(await store.get(recent.header.id), undefined);
   assert.equal(await new ReplayArchive({ store, retentionDays: 0 }).sweep(), 0, "retention 0 keeps everything");
+});
+
+test("a replay waiting out a retry delay does not hold up the next one; frames gone for good are not retried", async () => {
+  const stuck = finished(5);
+  const next = finished(5);
+  const failing: ReplayStore = {
+    save: (replay) => (replay.summary.id === stuck.header.id ? Promise.reject(new Error("statement timeout")) : store.save(replay)),
+    list: (query) => store.list(query),
+    get: (id) => store.get(id),
+    delete: (id) => store.delete(id),
+    deleteEndedBefore: (time) => store.deleteEndedBefore(time),
+  };
+  const metrics = new LockstepMetrics();
+  const archive = new ReplayArchive({ store: failing, metrics, retryDelaysMs: [3_600_000] });
+  archive.record(stuck);
+  const nextStored = new Promise<boolean>((resolve) => archive.record({ ...next, settled: resolve }));
+  const reads: number[] = [];
+  archive.record({
+    header: finished(3).header,
+    frames: async () => {
+      reads.push(1);
+      throw new ReplayFramesGone("the journal is gone from the store");
+    },
+  });
+  assert.equal(await nextStored, true, "written while the other waits an hour to retry");
+  assert.notEqual(await store.get(next.header.id), undefined);
+  await archive.close();
+  assert.equal(await store.get(stuck.header.id), undefined);
+  assert.deepEqual(reads, [1], "gone frames are read once");
+  assert.equal(metrics.replaysFailed, 1);
+  assert.equal(metrics.replaysRefused, 1);
 });
