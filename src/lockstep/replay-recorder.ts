@@ -119,7 +119,8 @@ export class ReplayRecorder {
       checksum_interval: match.checksum_interval ?? 0,
       players: match.players,
       participants: [...this.#participants],
-      settings: facts.settings,
+      // The game's own settings (`replaySettings()`) too: what JSON cannot hold must not fail every write attempt.
+      settings: (jsonSafe(facts.settings) ?? {}) as Readonly<Record<string, unknown>>,
       end_reason: end.reason,
       result: jsonSafe(end.result),
       started_at: this.#startedAt!,

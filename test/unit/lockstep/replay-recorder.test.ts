@@ -93,3 +93,14 @@ test("a result JSON cannot hold is replaced by a note; no result is null", () =>
     unserializable: "Do not know how to serialize a BigInt",
   });
 });
+
+test("game settings JSON cannot hold are replaced by a note, so the replay can still be written", () => {
+  const recorder = new ReplayRecorder(ticking());
+  recorder.start("replay-5", [], 0);
+  const cyclic: Record<string, unknown> = { map: "forest" };
+  cyclic.self = cyclic;
+  const header = recorder.header({ ...facts, settings: cyclic }, { reason: "ended", last_frame: 0 });
+  assert.match(String((header.settings as { unserializable?: string }).unserializable), /circular/i);
+  assert.doesNotThrow(() => JSON.stringify(header));
+  assert.deepEqual(recorder.header(facts, { reason: "ended", last_frame: 0 }).settings, { max_players: 4 });
+});
