@@ -90,7 +90,7 @@ export interface MatchStore {
   leaseHolder(roomId: string): Promise<string | undefined>;
   /** Ids of active (running or handed over) matches. */
   activeMatches(): Promise<string[]>;
-  /** Takes the right to resume an orphaned match for `ttlMs`: true for exactly one caller, and only while no lease is alive. */
+  /** Takes the right to resume an orphaned match for `ttlMs`: true for exactly one caller, and only while the match is active and no lease is alive. */
   claim(roomId: string, processId: string, ttlMs: number): Promise<boolean>;
   /**
    * The match ended: no longer active, lease dropped; its data is kept `retainSeconds`, then

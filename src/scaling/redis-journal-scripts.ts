@@ -157,10 +157,15 @@ return 1
 `,
 };
 
-/** Claims an orphaned match, only while no lease is alive. KEYS: lease, claim. ARGV: claimer, ttl. Returns 1 or 0. */
+/**
+ * Claims an orphaned match, only while it is active and no lease is alive. KEYS: lease, claim,
+ * active set. ARGV: claimer, ttl, room id. Returns 1 or 0. A match that ended between a scan's
+ * listing and its claim has no lease either: without the active check it would be resumed.
+ */
 export const CLAIM: JournalScript = {
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `
+if redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 0 then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0

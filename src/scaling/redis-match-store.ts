@@ -184,7 +184,7 @@ export class RedisMatchStore implements MatchStore {
   }
 
   async claim(roomId: string, processId: string, ttlMs: number): Promise<boolean> {
-    return (await this.#scripts.claim(this.#keys.lease(roomId), this.#keys.claim(roomId), processId, ttlMs)) === 1;
+    return (await this.#scripts.claim(this.#keys.lease(roomId), this.#keys.claim(roomId), this.#keys.active, processId, ttlMs, roomId)) === 1;
   }
 
   finish(owner: JournalOwner, roomId: string, retainSeconds: number, replay?: ReplayHeader): Promise<RecordWrite> {

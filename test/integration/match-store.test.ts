@@ -41,7 +41,12 @@ test("Redis: a journal with a hole, written at drifting positions or in another 
     await writeRawJournal(prefix, "drifted", 0, [0, 1, 2, 9, 10, 3]);
     await writeRawJournal(prefix, "whole", 5, [5, 6, 7]);
     const redis = new Redis(TEST_REDIS_URL);
-    await redis.set(`${prefix}:match:old-layout:meta`, JSON.stringify({ roomId: "old-layout" })).finally(() => redis.quit());
+    await redis
+      .multi()
+      .set(`${prefix}:match:old-layout:meta`, JSON.stringify({ roomId: "old-layout" }))
+      .sadd(`${prefix}:matches`, "old-layout")
+      .exec()
+      .finally(() => redis.quit());
     await assert.rejects(
       store.loadMatch("holed"),
       (error: unknown) => error instanceof JournalError && error.code === JournalErrorCode.JOURNAL_HOLE && /frame 3 is missing/.test(error.message),

@@ -94,6 +94,7 @@ export class MemoryMatchStore implements MatchStore {
   }
 
   async claim(roomId: string, processId: string, ttlMs: number): Promise<boolean> {
+    if (!this.#active.has(roomId)) return false;
     if (this.#alive(this.#leases, roomId) !== undefined || this.#alive(this.#claims, roomId) !== undefined) return false;
     this.#claims.set(roomId, { holder: processId, until: Date.now() + ttlMs });
     return true;
