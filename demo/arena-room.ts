@@ -15,12 +15,25 @@ export const arenaActionSchema = z.discriminatedUnion("type", [
 export type ArenaAction = z.infer<typeof arenaActionSchema>;
 
 /**
+ * The demo room's settings: 20 Hz, 1 to 4 players, states checked every 30 frames (1.5 s), and
+ * every 200 frames (10 s) an agreed state becomes the snapshot a reloading page starts from.
+ */
+export const ARENA_SETTINGS: LockstepOptionsInput = {
+  frameRate: 20,
+  minPlayers: 1,
+  maxPlayers: 4,
+  lateJoin: false,
+  checksumInterval: 30,
+  snapshotIntervalFrames: 200,
+};
+
+/**
  * The demo room served by `npm start`: squares stepping on a grid and collecting coins,
  * 1 to 4 players, starting as soon as everyone present is ready. The server only relays and
  * validates; the game itself runs in every browser (see `web/arena-sim.ts`).
  */
 export class ArenaRoom extends LockstepRoom<ArenaAction> {
-  override lockstep: LockstepOptionsInput = { frameRate: 20, minPlayers: 1, maxPlayers: 4, lateJoin: false };
+  override lockstep: LockstepOptionsInput = ARENA_SETTINGS;
   override actionSchema = arenaActionSchema;
 
   /** Standing still is not an action: refusing it keeps frames empty when nobody moves. */
@@ -34,4 +47,15 @@ export class ArenaRoom extends LockstepRoom<ArenaAction> {
     const request = frame.actions.find((entry) => entry.action.type === "end");
     if (request !== undefined) this.endMatch({ endedBy: request.uid, frame: frame.frame });
   }
+}
+
+/** Settings of the demo room an operator may change (see `startDemoServer`'s `arena`). */
+export type ArenaSettings = Pick<LockstepOptionsInput, "snapshotIntervalFrames">;
+
+/** The demo room with `settings` over its own (the class itself when there are none). */
+export function arenaRoomWith(settings: ArenaSettings | undefined): typeof ArenaRoom {
+  if (settings === undefined || Object.keys(settings).length === 0) return ArenaRoom;
+  return class ConfiguredArenaRoom extends ArenaRoom {
+    override lockstep: LockstepOptionsInput = { ...ARENA_SETTINGS, ...settings };
+  };
 }

@@ -24,7 +24,7 @@ import {
   type UserStore,
 } from "colyseus-lockstep/accounts";
 import { mountAdminRoutes, type ScalingBackends } from "colyseus-lockstep/scaling";
-import { ArenaRoom } from "./arena-room.ts";
+import { arenaRoomWith, type ArenaSettings } from "./arena-room.ts";
 
 /** Files of the demo page, built by `npm run build:web` (run automatically by `npm start`). */
 const STATIC_FILES: Readonly<Record<string, URL>> = {
@@ -72,6 +72,8 @@ export interface DemoServerOptions {
    * on the user store). Without it, no replay is kept.
    */
   readonly replays?: ReplayStore;
+  /** The arena's settings over its own (see `ARENA_SETTINGS`). */
+  readonly arena?: ArenaSettings;
   /** Retention, size bound and retries of the replay archive (see `ReplayArchiveOptions`). */
   readonly replayArchive?: Omit<ReplayArchiveOptions, "store" | "metrics">;
 }
@@ -101,7 +103,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
       ...(desyncReports !== undefined ? { desyncReports } : {}),
       ...(archive !== undefined ? { replays: archive } : {}),
     },
-    rooms: { arena: ArenaRoom },
+    rooms: { arena: arenaRoomWith(options.arena) },
     auth: accountsTokenVerifier(store),
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
     routes: (app) => {

@@ -1,4 +1,5 @@
 import type { AdmissionLimits } from "colyseus-lockstep";
+import type { ArenaSettings } from "./arena-room.ts";
 
 /** Environment variables that set each matchmaking limit (see the README's Environment table). */
 const VARIABLES: Readonly<Record<keyof AdmissionLimits, string>> = {
@@ -38,4 +39,13 @@ export function replayArchiveFromEnv(env: NodeJS.ProcessEnv = process.env): { re
     settings.maxReplayBytes = value;
   }
   return settings;
+}
+
+/** The arena's settings from SNAPSHOT_INTERVAL_FRAMES (0 turns snapshots off); unset ones keep the room's own. */
+export function arenaSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ArenaSettings {
+  const raw = env.SNAPSHOT_INTERVAL_FRAMES;
+  if (raw === undefined || raw === "") return {};
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`SNAPSHOT_INTERVAL_FRAMES must be 0 (no snapshots) or a positive integer, got "${raw}"`);
+  return { snapshotIntervalFrames: value };
 }

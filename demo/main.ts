@@ -1,7 +1,7 @@
 import { EmbeddedDatabaseBusyError, loadSecurityConfig, openDesyncReportStore, openReplayStore, openUserStore } from "colyseus-lockstep/accounts";
 import { createScalingBackends, loadScalingConfig } from "colyseus-lockstep/scaling";
 import { startDemoServer } from "./demo-server.ts";
-import { limitsFromEnv, replayArchiveFromEnv } from "./limits-from-env.ts";
+import { arenaSettingsFromEnv, limitsFromEnv, replayArchiveFromEnv } from "./limits-from-env.ts";
 
 /** Default port of `npm start`, overridable with PORT. */
 const DEFAULT_PORT = 2567;
@@ -26,7 +26,17 @@ const desyncReports = await openDesyncReportStore(store);
 // Replays of finished matches too: written after each match, served at /replays.
 const replays = await openReplayStore(store);
 const scaling = createScalingBackends(scalingConfig);
-const demo = await startDemoServer({ store, config, scaling, desyncReports, replays, port, limits: limitsFromEnv(), replayArchive: replayArchiveFromEnv() });
+const demo = await startDemoServer({
+  store,
+  config,
+  scaling,
+  desyncReports,
+  replays,
+  port,
+  limits: limitsFromEnv(),
+  replayArchive: replayArchiveFromEnv(),
+  arena: arenaSettingsFromEnv(),
+});
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
 console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);
 console.log(

@@ -1,7 +1,7 @@
 import { hashState, type GameLoop, type MatchInfo, type RunOptions } from "colyseus-lockstep-client";
 import type { ArenaAction } from "../arena-room.ts";
 import type { ArenaBoard } from "./arena-board.ts";
-import { createArenaState, stepArena, type ArenaState } from "./arena-sim.ts";
+import { createArenaState, hashArenaParts, stepArena, type ArenaState } from "./arena-sim.ts";
 
 /** What a page adds around the shared simulation: readouts, and (live only) the desync switch. */
 export interface ArenaGameHooks {
@@ -37,16 +37,12 @@ export class ArenaGame {
         hooks.afterRender?.(state);
       },
     };
-    this.checks = { hash: () => hashParts(state), dump: () => state };
+    // A snapshot replaces every part of the state (each top-level key), keeping the object the loop steps.
+    this.checks = { hash: () => hashArenaParts(state), dump: () => state, load: (saved) => Object.assign(state, saved as ArenaState) };
   }
 
   /** The whole state's hash, as the page shows it. */
   get hash(): string {
     return hashState(this.state);
   }
-}
-
-/** The state's hash, one per top-level part, so a desync report names the part that differs. */
-function hashParts(state: ArenaState): Record<keyof ArenaState, string> {
-  return { frame: hashState(state.frame), players: hashState(state.players), coin: hashState(state.coin), rng: hashState(state.rng) };
 }

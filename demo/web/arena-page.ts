@@ -23,7 +23,8 @@ const board = new ArenaBoard(element<HTMLCanvasElement>("board"));
 /** The page keeps its login across reloads in this localStorage key. */
 const TOKEN_KEY = "lockstep-demo-token";
 
-const client = new LockstepClient(window.location.origin);
+// With snapshots, a page that comes back to its match starts from the latest verified state, not frame 0.
+const client = new LockstepClient(window.location.origin, { snapshots: true });
 const syncPanel = new SyncPanel(element);
 const replayPanel = new ReplayPanel(element, board);
 // Off unless the page was opened with `?desync=<frame>` (see desync-switch.ts).

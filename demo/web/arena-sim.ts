@@ -1,4 +1,4 @@
-import { FrameEventKind, createRandom, type DeterministicRandom, type LockstepFrame, type MatchInfo } from "colyseus-lockstep-client";
+import { FrameEventKind, createRandom, hashState, type DeterministicRandom, type LockstepFrame, type MatchInfo } from "colyseus-lockstep-client";
 import type { ArenaAction } from "../arena-room.ts";
 
 /** Cells per side of the square grid. */
@@ -64,4 +64,9 @@ export function stepArena(state: ArenaState, frame: LockstepFrame<ArenaAction>):
   }
   state.frame = frame.frame;
   state.rng = random.state();
+}
+
+/** The state's hash, one per top-level part, so a desync report names the part that differs (and the server verifies snapshots part by part). */
+export function hashArenaParts(state: ArenaState): Record<keyof ArenaState, string> {
+  return { frame: hashState(state.frame), players: hashState(state.players), coin: hashState(state.coin), rng: hashState(state.rng) };
 }

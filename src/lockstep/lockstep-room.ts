@@ -238,6 +238,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
         this.#snapshots = new SnapshotKeeper(settings.snapshotIntervalFrames, settings.maxSnapshotBytes, 10 * settings.frameRate, settings.startFrame, {
           connected: (slot) => this.#roster.bySlot(slot)?.connected === true,
           request: (slot, request) => this.#roster.bySlot(slot)?.client.send(ControlMessage.SNAPSHOT_REQUEST, request),
+          verified: (snapshot) => this.#journal?.saveSnapshot(snapshot),
         });
         gate.handleBytes(BinaryMessage.SNAPSHOT_UPLOAD, this.#onSnapshotUpload);
       }
@@ -679,6 +680,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (record.history === undefined) this.#recorder?.start(randomUUID(), this.#roster.players, record.match.start_frame);
     this.#journal = this.#services.persistence!.resume(record);
     this.#publisher.attach(this.#journal);
+    // The snapshot verified on the previous process, if the frames after it are still here (the journal may have been rebuilt later).
+    const snapshot = stored.snapshot;
+    if (this.#snapshots !== undefined && snapshot !== undefined && snapshot.frame + 1 >= this.#log.firstFrame && snapshot.frame <= this.#log.lastFrame) {
+      this.#snapshots.restore(snapshot);
+      this.#journal.saveSnapshot(snapshot);
+    }
     this.#startClock();
   }
 

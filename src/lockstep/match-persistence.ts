@@ -4,6 +4,7 @@ import type { PersistedMatch, PersistedSeat, StoredMatch } from "./persisted-mat
 import type { ReplayHistory } from "./replay-recorder.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
 import type { FrameRunSource } from "./replay-archive.ts";
+import type { VerifiedSnapshot } from "./snapshot-keeper.ts";
 
 /**
  * The journal of one running match, as its room drives it: frames (through the frame
@@ -12,6 +13,8 @@ import type { FrameRunSource } from "./replay-archive.ts";
 export interface RoomJournal extends FrameJournal {
   /** Records the current seats (on join, reconnection, leave): a resumed room lets exactly these sessions back; and the replay's history. */
   saveSeats(seats: readonly PersistedSeat[], history: ReplayHistory | undefined): void;
+  /** Keeps `snapshot` as the match's latest verified one (retried until written), so that the process resuming the match serves it. */
+  saveSnapshot(snapshot: VerifiedSnapshot): void;
   /** Graceful stop, after every frame is stored: marks the match for another process to resume. False if it could not. */
   handover(): Promise<boolean>;
   /** Gives up ownership and tells the other processes, once the room is gone. */

@@ -1,5 +1,6 @@
 import type { MatchStartMessage } from "../protocol/messages.ts";
 import type { ReplayHistory } from "./replay-recorder.ts";
+import type { VerifiedSnapshot } from "./snapshot-keeper.ts";
 
 /*
  * The shapes in which a running match is persisted so that it can outlive its process: what a
@@ -40,6 +41,8 @@ export interface StoredMatch {
   /** The journal's first frame: the match's first frame, or later if the journal was rebuilt from a process's memory. */
   readonly firstFrame: number;
   readonly frames: readonly Uint8Array[];
+  /** The match's latest verified snapshot, if one was taken (see `SnapshotKeeper`). */
+  readonly snapshot?: VerifiedSnapshot;
 }
 
 /** Outcome of a fenced write of frames. */

@@ -33,6 +33,8 @@ export interface SnapshotHost {
   readonly connected: (slot: number) => boolean;
   /** Sends `snapshot_request` to the player in `slot`. */
   readonly request: (slot: number, request: SnapshotRequest) => void;
+  /** A snapshot was verified and is now the latest (the room journals it). */
+  readonly verified?: (snapshot: VerifiedSnapshot) => void;
 }
 
 /**
@@ -68,6 +70,11 @@ export class SnapshotKeeper {
   /** The newest verified snapshot, if any. */
   get latest(): VerifiedSnapshot | undefined {
     return this.#latest;
+  }
+
+  /** Takes `snapshot` (verified by the process that ran the match before) as the latest: a resumed match keeps serving it. */
+  restore(snapshot: VerifiedSnapshot): void {
+    if (snapshot.frame > (this.#latest?.frame ?? Number.NEGATIVE_INFINITY)) this.#latest = snapshot;
   }
 
   /** Every player's hash of `frame` was `group`'s: asks one of them for a snapshot if one is due. */
@@ -110,6 +117,7 @@ export class SnapshotKeeper {
     this.#latest = { frame: upload.agreement.frame, state: bytes.toString("utf8") };
     this.#upload = undefined;
     this.#failedSlot = undefined;
+    this.#host.verified?.(this.#latest);
     return undefined;
   }
 

@@ -3,6 +3,7 @@ import type { MatchPersistence, ResumeTicket, RoomJournal } from "../lockstep/ma
 import type { ReplayHistory } from "../lockstep/replay-recorder.ts";
 import { runsOfFrames, type ReplayHeader } from "../protocol/replay-format.ts";
 import { ReplayFramesGone, type FrameRunSource } from "../lockstep/replay-archive.ts";
+import type { VerifiedSnapshot } from "../lockstep/snapshot-keeper.ts";
 import type { FramesWrite, JournalOwner, MatchStore, PersistedMatch, PersistedSeat, RecordWrite } from "./match-store.ts";
 
 /** A lease lives 3 s and is renewed every second: two missed renewals still leave it alive, a dead process loses it within 3 s. */
@@ -60,6 +61,10 @@ export class MatchJournal implements RoomJournal {
   #openings = 0;
   #recordVersion = 0;
   #savedVersion = 0;
+  #snapshot: VerifiedSnapshot | undefined;
+  /** Bumped by every new snapshot and every rebuild (which drops the stored one); the snapshot is written when saved < this. */
+  #snapshotVersion = 0;
+  #savedSnapshotVersion = 0;
   #listener: JournalListener = IGNORE;
   #renewTimer: NodeJS.Timeout | undefined;
   #renewing = false;
@@ -122,6 +127,9 @@ export class MatchJournal implements RoomJournal {
   rebuild(firstFrame: number): void {
     this.#openAt = firstFrame;
     this.#openGeneration++;
+    // Reopening empties the record: the snapshot (if still within the rebuilt journal) is written again after it.
+    if (this.#snapshot !== undefined && this.#snapshot.frame + 1 >= firstFrame) this.#snapshotVersion++;
+    else this.#snapshot = undefined;
     logger.warn(`lockstep: the journal of ${this.roomId} is missing from the store; rebuilding it from frame ${firstFrame}`);
   }
 
@@ -130,6 +138,13 @@ export class MatchJournal implements RoomJournal {
     this.#record = { ...this.#record, seats, ...(history !== undefined ? { history } : {}) };
     this.#recordVersion++;
     void this.#saveRecord().catch((error: unknown) => this.#reportFailure("save the seats of", error));
+  }
+
+  /** Keeps `snapshot` as the match's latest verified one; written now, or by the next renewal if the store is out of reach. */
+  saveSnapshot(snapshot: VerifiedSnapshot): void {
+    this.#snapshot = snapshot;
+    this.#snapshotVersion++;
+    void this.#saveSnapshot().catch((error: unknown) => this.#reportFailure("save the snapshot of", error));
   }
 
   /** Graceful stop, after every frame is stored: marks the match for another process to resume. False if it could not. */
@@ -199,6 +214,7 @@ export class MatchJournal implements RoomJournal {
           if (written.status === "ok" && generation === this.#openGeneration) {
             this.#openAt = undefined;
             this.#savedVersion = Math.max(this.#savedVersion, version);
+            void this.#saveSnapshot().catch((error: unknown) => this.#reportFailure("save the snapshot of", error));
           }
           return written;
         })
@@ -218,6 +234,16 @@ export class MatchJournal implements RoomJournal {
     else if (written.status === "fenced") this.#listener.fenced();
     else this.#recordMissing(openings);
     return written;
+  }
+
+  /** Writes the latest snapshot if it is not stored yet. A missing record is left to the renewal, which rebuilds the journal. */
+  async #saveSnapshot(): Promise<void> {
+    const snapshot = this.#snapshot;
+    if (this.#finished || snapshot === undefined || this.#openAt !== undefined || this.#savedSnapshotVersion === this.#snapshotVersion) return;
+    const version = this.#snapshotVersion;
+    const written = await this.#store.saveSnapshot(this.#owner, this.roomId, snapshot);
+    if (written.status === "ok") this.#savedSnapshotVersion = Math.max(this.#savedSnapshotVersion, version);
+    else if (written.status === "fenced") this.#listener.fenced();
   }
 
   /**
@@ -242,7 +268,10 @@ export class MatchJournal implements RoomJournal {
         return;
       }
       if (!renewal.recordExists) this.#recordMissing(openings);
-      else await this.#saveRecord();
+      else {
+        await this.#saveRecord();
+        await this.#saveSnapshot();
+      }
       this.#recovered();
     } catch (error) {
       this.#reportFailure("renew the lease of", error);

@@ -1,5 +1,6 @@
 import type { FramesWrite, PersistedMatch, StoredMatch } from "../lockstep/persisted-match.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
+import type { VerifiedSnapshot } from "../lockstep/snapshot-keeper.ts";
 
 export type { FramesWrite, PersistedMatch, PersistedSeat, PersistedStatus, StoredMatch } from "../lockstep/persisted-match.ts";
 
@@ -90,6 +91,12 @@ export interface MatchStore {
   leaseHolder(roomId: string): Promise<string | undefined>;
   /** Ids of active (running or handed over) matches. */
   activeMatches(): Promise<string[]>;
+  /**
+   * Keeps `snapshot` (verified by the owner against the players' agreed checksum) as the
+   * match's latest, replacing the previous one; a resumed room serves it. Fenced; `missing` if
+   * the journal is gone. A rebuilt journal (`openJournal`) starts without one.
+   */
+  saveSnapshot(owner: JournalOwner, roomId: string, snapshot: VerifiedSnapshot): Promise<RecordWrite>;
   /** Takes the right to resume an orphaned match for `ttlMs`: true for exactly one caller, and only while the match is active and no lease is alive. */
   claim(roomId: string, processId: string, ttlMs: number): Promise<boolean>;
   /**

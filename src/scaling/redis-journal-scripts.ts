@@ -4,7 +4,8 @@
  *
  * Keys of one match (prefix `p`, room `r`): `p:match:r:lease` (owner's process id, PX expiry),
  * `p:match:r:claim` (claimer's process id, PX expiry), `p:match:r:meta` (hash: `record` = the
- * match as JSON, `first` = the journal's first frame, `broken` = why it must not be resumed),
+ * match as JSON, `first` = the journal's first frame, `snapshot` = the latest verified
+ * snapshot as JSON, `broken` = why it must not be resumed),
  * `p:match:r:frames` (list: element i is frame `first + i`); `p:matches`, the set of
  * active match ids; and `p:replays`, the set of ended matches whose replay (`replay` in the
  * meta hash: its header as JSON) is not in the database yet.
@@ -96,6 +97,20 @@ if not acquire() then return {'fenced'} end
 if redis.call('HEXISTS', KEYS[3], 'first') == 0 then return {'missing'} end
 redis.call('HSET', KEYS[3], 'record', ARGV[4])
 redis.call('SADD', KEYS[4], ARGV[3])
+return {'ok'}
+`,
+};
+
+/**
+ * Replaces the match's latest verified snapshot (`snapshot` in the meta hash, as JSON). KEYS:
+ * lease, claim, meta. ARGV: owner, ttl, snapshot JSON. Returns `{ok}`, `{fenced}` or `{missing}`.
+ */
+export const SAVE_SNAPSHOT: JournalScript = {
+  numberOfKeys: 3,
+  lua: `${ACQUIRE}
+if not acquire() then return {'fenced'} end
+if redis.call('HEXISTS', KEYS[3], 'first') == 0 then return {'missing'} end
+redis.call('HSET', KEYS[3], 'snapshot', ARGV[3])
 return {'ok'}
 `,
 };

@@ -14,7 +14,20 @@ import {
   type StoredMatch,
 } from "./match-store.ts";
 import { verifyJournal } from "./journal-integrity.ts";
-import { CLAIM, OPEN_JOURNAL, RELEASE_LEASE, REMOVE, RENEW_LEASE, RETIRE, SAVE_RECORD, STORE_FRAMES, type JournalScript } from "./redis-journal-scripts.ts";
+import {
+  CLAIM,
+  OPEN_JOURNAL,
+  RELEASE_LEASE,
+  REMOVE,
+  RENEW_LEASE,
+  RETIRE,
+  SAVE_RECORD,
+  SAVE_SNAPSHOT,
+  STORE_FRAMES,
+  type JournalScript,
+} from "./redis-journal-scripts.ts";
+import { readStoredSnapshot } from "./stored-snapshot.ts";
+import type { VerifiedSnapshot } from "../lockstep/snapshot-keeper.ts";
 
 /** Key layout, under one prefix so several deployments can share a Redis (see `redis-journal-scripts.ts`). */
 const keys = (prefix: string) => ({
@@ -49,6 +62,7 @@ const SCRIPTS = {
   storeFrames: STORE_FRAMES,
   openJournal: OPEN_JOURNAL,
   saveRecord: SAVE_RECORD,
+  saveSnapshot: SAVE_SNAPSHOT,
   renewLease: RENEW_LEASE,
   retire: RETIRE,
   claim: CLAIM,
@@ -115,6 +129,19 @@ export class RedisMatchStore implements MatchStore {
     return { status: reply[0] as RecordWrite["status"] };
   }
 
+  async saveSnapshot(owner: JournalOwner, roomId: string, snapshot: VerifiedSnapshot): Promise<RecordWrite> {
+    const k = this.#keys;
+    const reply = (await this.#scripts.saveSnapshot(
+      k.lease(roomId),
+      k.claim(roomId),
+      k.meta(roomId),
+      owner.processId,
+      owner.leaseTtlMs,
+      JSON.stringify({ frame: snapshot.frame, state: snapshot.state }),
+    )) as ScriptReply;
+    return { status: reply[0] as RecordWrite["status"] };
+  }
+
   async storeFrames(owner: JournalOwner, roomId: string, firstFrame: number, frames: readonly Uint8Array[]): Promise<FramesWrite> {
     const k = this.#keys;
     const reply = (await this.#scripts.storeFrames(
@@ -145,6 +172,7 @@ export class RedisMatchStore implements MatchStore {
       .multi()
       .hget(this.#keys.meta(roomId), "record")
       .hget(this.#keys.meta(roomId), "first")
+      .hget(this.#keys.meta(roomId), "snapshot")
       .lrangeBuffer(this.#keys.frames(roomId), 0, -1)
       .exec();
     if (replies === null) throw new Error(`loading match ${roomId}: the transaction was aborted`);
@@ -153,13 +181,14 @@ export class RedisMatchStore implements MatchStore {
       if (error?.message.startsWith("WRONGTYPE")) throw new JournalError(JournalErrorCode.JOURNAL_CORRUPT, roomId, "its keys are not in this version's layout");
       if (error) throw error;
     }
-    const [record, first, frames] = replies.map(([, value]) => value) as [string | null, string | null, Buffer[]];
+    const [record, first, snapshotText, frames] = replies.map(([, value]) => value) as [string | null, string | null, string | null, Buffer[]];
     if (record === null) return undefined;
     if (first === null) throw new JournalError(JournalErrorCode.JOURNAL_CORRUPT, roomId, "the record has no first frame");
     const firstFrame = Number(first);
     const bytes = frames.map((frame) => new Uint8Array(frame));
     verifyJournal(roomId, firstFrame, bytes);
-    return { match: JSON.parse(record) as PersistedMatch, firstFrame, frames: bytes };
+    const snapshot = snapshotText === null ? undefined : readStoredSnapshot(roomId, snapshotText);
+    return { match: JSON.parse(record) as PersistedMatch, firstFrame, frames: bytes, ...(snapshot !== undefined ? { snapshot } : {}) };
   }
 
   async renewLease(owner: JournalOwner, roomId: string): Promise<LeaseRenewal> {

@@ -74,6 +74,20 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
     assert.equal(loaded?.frames.length, 9, "frames are kept");
   });
 
+  test(`${name}: the latest verified snapshot is kept with the journal, replaced by the next, and fenced like every write`, { skip }, async () => {
+    assert.equal((await store.loadMatch("room-a"))?.snapshot, undefined, "none until one is saved");
+    const state = JSON.stringify({ coin: { x: 3, y: 4 }, note: "ünïcode" });
+    assert.deepEqual(await store.saveSnapshot(first, "room-a", { frame: 6, state }), { status: "ok" });
+    assert.deepEqual((await store.loadMatch("room-a"))?.snapshot, { frame: 6, state });
+    assert.deepEqual(await store.saveSnapshot(first, "room-a", { frame: 8, state: "{}" }), { status: "ok" });
+    assert.deepEqual(await store.saveSnapshot(second, "room-a", { frame: 9, state: '{"forged":1}' }), { status: "fenced" });
+    const loaded = await store.loadMatch("room-a");
+    assert.deepEqual(loaded?.snapshot, { frame: 8, state: "{}" }, "only the owner's latest");
+    assert.equal(loaded?.frames.length, 9, "frames are kept");
+    assert.deepEqual(await store.saveSnapshot(first, "room-none", { frame: 1, state: "{}" }), { status: "missing" });
+    assert.equal(await store.loadMatch("room-none"), undefined, "a snapshot creates no journal");
+  });
+
   test(`${name}: writes to a journal that does not exist say so, and create nothing`, { skip }, async () => {
     assert.deepEqual(await store.saveMatch(first, sample("room-x")), { status: "missing" });
     assert.deepEqual(await store.storeFrames(first, "room-x", 0, frames(0, 1)), { status: "missing" });
@@ -90,6 +104,10 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
     const loaded = await store.loadMatch("room-r");
     assert.equal(loaded?.firstFrame, 40, "frames before the first frame are not kept");
     assert.deepEqual(loaded?.frames, frames(40, 42));
+    await store.saveSnapshot(first, "room-r", { frame: 41, state: "{}" });
+    await store.openJournal(first, sample("room-r"), 40);
+    assert.equal((await store.loadMatch("room-r"))?.snapshot, undefined, "a rebuilt journal starts without a snapshot (its owner writes it again)");
+    await store.storeFrames(first, "room-r", 40, frames(40, 42));
   });
 
   test(`${name}: every write is fenced by the lease`, { skip }, async () => {

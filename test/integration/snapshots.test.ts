@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { LockstepClient, createRandom, hashState, type LockstepFrame, type MatchInfo } from "../../client-sdk/src/index.ts";
 import { ArenaRoom, type ArenaAction } from "../../demo/arena-room.ts";
-import { createArenaState, stepArena, type ArenaState } from "../../demo/web/arena-sim.ts";
+import { createArenaState, hashArenaParts, stepArena, type ArenaState } from "../../demo/web/arena-sim.ts";
 import type { LockstepOptionsInput } from "../../src/lockstep/options.ts";
 import { LockstepErrorCode } from "../../src/protocol/index.ts";
 import { bootLockstep, testToken, type LockstepTestServer, type TestClient, type TestMatch } from "../../src/testing/index.ts";
@@ -34,14 +34,6 @@ before(async () => {
 });
 after(async () => {
   await server.shutdown();
-});
-
-/** The state's hash in the demo's parts: one per top-level key, as the server verifies snapshots. */
-const hashParts = (state: ArenaState): Record<string, string> => ({
-  frame: hashState(state.frame),
-  players: hashState(state.players),
-  coin: hashState(state.coin),
-  rng: hashState(state.rng),
 });
 
 /**
@@ -91,7 +83,7 @@ class Table {
       const frame = frames[this.#stepped[index]!]! as LockstepFrame<ArenaAction>;
       stepArena(state, frame);
       if (frame.frame % INTERVAL !== 0) continue;
-      player.checksum(frame.frame, hashParts(state));
+      player.checksum(frame.frame, hashArenaParts(state));
       this.kept[index]!.set(frame.frame, structuredClone(state));
       for (const old of this.kept[index]!.keys()) if (old < frame.frame - 20 * INTERVAL) this.kept[index]!.delete(old);
     }

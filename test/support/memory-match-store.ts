@@ -1,5 +1,6 @@
 import { verifyJournal } from "../../src/scaling/journal-integrity.ts";
 import type { ReplayHeader } from "../../src/protocol/replay-format.ts";
+import type { VerifiedSnapshot } from "../../src/lockstep/snapshot-keeper.ts";
 import type {
   FramesWrite,
   JournalOwner,
@@ -17,6 +18,7 @@ interface Journal {
   frames: Uint8Array[];
   broken?: string;
   replay?: ReplayHeader;
+  snapshot?: VerifiedSnapshot;
 }
 
 interface Expiring {
@@ -54,6 +56,14 @@ export class MemoryMatchStore implements MatchStore {
     return { status: "ok" };
   }
 
+  async saveSnapshot(owner: JournalOwner, roomId: string, snapshot: VerifiedSnapshot): Promise<RecordWrite> {
+    if (!this.#own(owner, roomId)) return { status: "fenced" };
+    const journal = this.#journals.get(roomId);
+    if (journal === undefined) return { status: "missing" };
+    journal.snapshot = { frame: snapshot.frame, state: snapshot.state };
+    return { status: "ok" };
+  }
+
   async storeFrames(owner: JournalOwner, roomId: string, firstFrame: number, frames: readonly Uint8Array[]): Promise<FramesWrite> {
     if (!this.#own(owner, roomId)) return { status: "fenced" };
     const journal = this.#journals.get(roomId);
@@ -74,7 +84,13 @@ export class MemoryMatchStore implements MatchStore {
     const journal = this.#journals.get(roomId);
     if (journal === undefined) return undefined;
     verifyJournal(roomId, journal.firstFrame, journal.frames);
-    return { match: structuredClone(journal.match), firstFrame: journal.firstFrame, frames: journal.frames.map((frame) => frame.slice()) };
+    const { snapshot } = journal;
+    return {
+      match: structuredClone(journal.match),
+      firstFrame: journal.firstFrame,
+      frames: journal.frames.map((frame) => frame.slice()),
+      ...(snapshot !== undefined ? { snapshot: { ...snapshot } } : {}),
+    };
   }
 
   async renewLease(owner: JournalOwner, roomId: string): Promise<LeaseRenewal> {
