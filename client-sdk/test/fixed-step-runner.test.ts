@@ -5,10 +5,16 @@ import type { LockstepFrame } from "../src/types.ts";
 
 const frame = (n: number): LockstepFrame<never> => ({ frame: n, actions: [], events: [] });
 
-function harness(options: ConstructorParameters<typeof FixedStepRunner>[2] = {}) {
+/** A runner at 10 Hz whose steps each take `stepMs` of its clock (0 by default: as fast as a trivial game). */
+function harness(options: ConstructorParameters<typeof FixedStepRunner>[2] = {}, stepMs = 0) {
   const stepped: number[] = [];
   const alphas: number[] = [];
-  const runner = new FixedStepRunner<never>({ step: (f) => stepped.push(f.frame), render: (alpha) => alphas.push(alpha) }, 10, options);
+  let clock = 0;
+  const step = (f: LockstepFrame<never>): void => {
+    stepped.push(f.frame);
+    clock += stepMs;
+  };
+  const runner = new FixedStepRunner<never>({ step, render: (alpha) => alphas.push(alpha) }, 10, options, () => clock);
   return { runner, stepped, alphas };
 }
 
@@ -51,4 +57,31 @@ test("catching up is bounded per tick", () => {
   runner.tick(1);
   assert.equal(stepped.length, 8);
   assert.deepEqual(stepped, [0, 1, 2, 3, 4, 5, 6, 7]);
+});
+
+test("a long backlog is stepped as fast as the game allows, within the catch-up budget of each tick", () => {
+  const fast = harness();
+  for (let n = 0; n < 108_000; n++) fast.runner.push(frame(n));
+  fast.runner.tick(0);
+  assert.equal(fast.stepped.length, 108_000 - 2, "steps that take no time: the whole backlog but the catch-up threshold in one tick");
+
+  const slow = harness({ catchUpBudgetMs: 8 }, 2);
+  for (let n = 0; n < 20; n++) slow.runner.push(frame(n));
+  slow.runner.tick(0);
+  assert.equal(slow.stepped.length, 4, "2 ms steps: four start within 8 ms");
+  const heavy = harness({ catchUpBudgetMs: 8 }, 50);
+  for (let n = 0; n < 20; n++) heavy.runner.push(frame(n));
+  heavy.runner.tick(0);
+  heavy.runner.tick(1);
+  assert.equal(heavy.stepped.length, 2, "a step longer than the budget: still one per tick, never none");
+});
+
+test("a tab back from the background works off its backlog over several ticks, not in one frozen one", () => {
+  const { runner, stepped } = harness({ inputDelay: 0, catchUpAfter: 1_000_000, catchUpBudgetMs: 8 }, 1);
+  runner.tick(0);
+  for (let n = 0; n < 600; n++) runner.push(frame(n));
+  runner.tick(60_000);
+  assert.equal(stepped.length, 8, "a minute of due frames, but only what fits in the budget");
+  runner.tick(60_016);
+  assert.equal(stepped.length, 16);
 });

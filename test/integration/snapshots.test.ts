@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { LockstepClient, createRandom, hashState, type LockstepFrame, type MatchInfo } from "../../client-sdk/src/index.ts";
+import { LockstepClient, hashState } from "../../client-sdk/src/index.ts";
+import { ArenaTable } from "../../bench/arena-table.ts";
 import { ArenaRoom, type ArenaAction } from "../../demo/arena-room.ts";
-import { createArenaState, hashArenaParts, stepArena, type ArenaState } from "../../demo/web/arena-sim.ts";
+import { createArenaState, stepArena, type ArenaState } from "../../demo/web/arena-sim.ts";
 import type { LockstepOptionsInput } from "../../src/lockstep/options.ts";
 import { LockstepErrorCode } from "../../src/protocol/index.ts";
-import { bootLockstep, testToken, type LockstepTestServer, type TestClient, type TestMatch } from "../../src/testing/index.ts";
+import { bootLockstep, testToken, type LockstepTestServer } from "../../src/testing/index.ts";
 import { cutConnection } from "../support/drop.ts";
 import { once, within } from "../support/sdk-match.ts";
 
@@ -36,70 +37,9 @@ after(async () => {
   await server.shutdown();
 });
 
-/**
- * Three raw players running the demo's game over what they receive, as browsers would: each
- * sends its checksum after every checked frame and keeps its state at the last few, to answer
- * `snapshot_request` (`answer` decides what it uploads: its state, by default).
- */
-class Table {
-  readonly states: ArenaState[];
-  readonly kept: Map<number, ArenaState>[];
-  readonly #stepped: number[];
-  readonly #random = createRandom(0x5a9);
-  /** What player `player` uploads when asked for frame `frame` (undefined: nothing). */
-  answer: (player: number, frame: number, state: ArenaState) => unknown = (_player, _frame, state) => state;
-
-  constructor(readonly match: TestMatch<SnapshotArena>) {
-    const start = match.players[0]!.starts.items[0]!;
-    const info: MatchInfo = {
-      players: start.players,
-      seed: start.seed,
-      frameRate: start.frame_rate,
-      startFrame: start.start_frame,
-      checksumInterval: INTERVAL,
-    };
-    this.states = match.players.map(() => createArenaState(info));
-    this.kept = match.players.map(() => new Map());
-    this.#stepped = match.players.map(() => 0);
-  }
-
-  /** Plays `frames` frames: moves, steps, checksums and snapshot answers, every checked frame. */
-  async play(frames: number, players: readonly number[] = [0, 1, 2]): Promise<void> {
-    for (let done = 0; done < frames; done += INTERVAL) {
-      for (const index of players) {
-        if (this.#random.next() < 0.7) this.match.players[index]!.act({ type: "move", dx: this.#random.int(-1, 1) || 1, dy: this.#random.int(-1, 1) });
-      }
-      await this.match.advance(INTERVAL);
-      for (const index of players) this.catchUp(index);
-    }
-  }
-
-  /** Steps player `index`'s game over what it received, checks and answers snapshot requests. */
-  catchUp(index: number): void {
-    const player = this.match.players[index]! as TestClient<ArenaAction>;
-    const state = this.states[index]!;
-    const frames = player.frames.items;
-    for (; this.#stepped[index]! < frames.length; this.#stepped[index]!++) {
-      const frame = frames[this.#stepped[index]!]! as LockstepFrame<ArenaAction>;
-      stepArena(state, frame);
-      if (frame.frame % INTERVAL !== 0) continue;
-      player.checksum(frame.frame, hashArenaParts(state));
-      this.kept[index]!.set(frame.frame, structuredClone(state));
-      for (const old of this.kept[index]!.keys()) if (old < frame.frame - 20 * INTERVAL) this.kept[index]!.delete(old);
-    }
-    frames.splice(0, this.#stepped[index]!);
-    this.#stepped[index] = 0;
-    for (const request of player.snapshotRequests.items.splice(0)) {
-      const kept = this.kept[index]!.get(request.frame);
-      const upload = kept === undefined ? undefined : this.answer(index, request.frame, kept);
-      if (upload !== undefined) player.uploadSnapshot(request.frame, upload);
-    }
-  }
-}
-
 test("a forged snapshot (wrong state, right size) is refused and reaches nobody; the next agreeing player's is verified and served", async () => {
   const match = await server.startMatch<SnapshotArena>("arena", { players: 3 });
-  const table = new Table(match);
+  const table = new ArenaTable(match);
   let forger: number | undefined;
   table.answer = (player, _frame, state) => {
     if (forger !== undefined && forger !== player) return state;
@@ -134,7 +74,7 @@ test("a forged snapshot (wrong state, right size) is refused and reaches nobody;
 
 test("a page reload at frame 18,000 with a snapshot at 17,700 steps 300 frames, not 18,000, and ends in the other players' state", async () => {
   const match = await server.startMatch<SnapshotArena>("arena", { players: 3 });
-  const table = new Table(match);
+  const table = new ArenaTable(match);
   await table.play(18_000 - INTERVAL);
   // Frames up to 17,999 (18,000 frames); the check of frame 18,000 is not in yet: the newest snapshot is 17,700's.
   await match.advance(INTERVAL);
@@ -176,7 +116,7 @@ test("a page reload at frame 18,000 with a snapshot at 17,700 steps 300 frames, 
 
 test("with the snapshot holder gone before it uploads, the snapshot is taken from another agreeing player", async () => {
   const match = await server.startMatch<SnapshotArena>("arena", { players: 3 });
-  const table = new Table(match);
+  const table = new ArenaTable(match);
   let asked: number | undefined;
   // Nobody answers the first request: its holder drops instead.
   table.answer = (player, _frame, state) => {
@@ -191,8 +131,8 @@ test("with the snapshot holder gone before it uploads, the snapshot is taken fro
   const holder = asked;
   cutConnection(match.players[holder]!);
   const others = [0, 1, 2].filter((index) => index !== holder);
-  await table.play(2 * INTERVAL, others);
-  await table.play(2 * INTERVAL, others);
+  await table.play(2 * INTERVAL, { players: others });
+  await table.play(2 * INTERVAL, { players: others });
   const kept = match.room.inspect().snapshot_frame;
   assert.ok(kept !== undefined, "a snapshot was taken from another player");
   await Promise.all(others.map((index) => match.players[index]!.leave()));
