@@ -1,12 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { monitor } from "@colyseus/monitor";
 import type express from "express";
 import {
   LockstepMetrics,
   ReplayArchive,
   createLockstepServer,
-  refuseCrossSite,
   type AdmissionLimits,
   type DesyncReportStore,
   type LockstepServer,
@@ -23,6 +21,7 @@ import {
   type SecurityConfig,
   type UserStore,
 } from "colyseus-lockstep/accounts";
+import { mountLockstepMonitor } from "colyseus-lockstep/monitor";
 import { mountAdminRoutes, type ScalingBackends } from "colyseus-lockstep/scaling";
 import { arenaRoomWith, type ArenaSettings } from "./arena-room.ts";
 
@@ -108,9 +107,11 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
     routes: (app) => {
       mountAuthRoutes(app, { store, config });
-      // The monitor's API can call room methods: only its own pages (or a script with a token) may use it.
-      app.use("/monitor/api", refuseCrossSite);
-      app.use("/monitor", requirePermission(store, Permission.MONITOR, { secureCookie }), monitor());
+      // The operator's console: lockstep columns and room view; only admins who manage matches may act from it.
+      mountLockstepMonitor(app, {
+        gate: requirePermission(store, Permission.MONITOR, { secureCookie }),
+        actionGate: requirePermission(store, Permission.MANAGE_MATCHES, { secureCookie }),
+      });
       mountAdminRoutes(app, {
         gate: requirePermission(store, Permission.MANAGE_MATCHES, { secureCookie }),
         ...(desyncReports !== undefined ? { desyncReports } : {}),

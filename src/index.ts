@@ -26,6 +26,7 @@ export type {
   DesyncReportSummary,
 } from "./lockstep/desync-report.ts";
 export type { DesyncStats } from "./lockstep/desync-watch.ts";
+export type { ListingStats, MatchInspection, OperatorLateness, OperatorLog, OperatorPlayer } from "./lockstep/operator-view.ts";
 export {
   DEFAULT_MAX_PENDING_REPLAYS,
   DEFAULT_MAX_REPLAY_BYTES,

@@ -52,6 +52,8 @@ export function requirePermission(store: UserStore, permission: Permission, opti
         response.status(403).json({ error: "forbidden", message: `the "${permission}" permission is required` });
         return;
       }
+      // Who is acting, for the routes behind the gate that log it (the monitor's actions).
+      response.locals.operator = { uid: claims.id, name: claims.name, role: claims.role };
       if (queryToken !== undefined) {
         const scope = cookieScope(request);
         response.cookie(GATE_COOKIE, queryToken, { httpOnly: true, sameSite: "strict", secure: options.secureCookie, path: scope.path });

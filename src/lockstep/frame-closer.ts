@@ -5,6 +5,7 @@ import type { FramePublisher } from "./frame-publisher.ts";
 import type { InputQueue, QueuedEntry } from "./input-queue.ts";
 import type { LockstepMetrics } from "./metrics.ts";
 import type { LockstepOptions } from "./options.ts";
+import type { RecentLateness } from "./recent-lateness.ts";
 
 /** Construction options of {@link FrameCloser}. */
 export interface FrameCloserOptions<TAction> {
@@ -13,6 +14,8 @@ export interface FrameCloserOptions<TAction> {
   readonly publisher: FramePublisher;
   readonly logOverflow: LockstepOptions["logOverflow"];
   readonly metrics: LockstepMetrics | undefined;
+  /** The room's own last-minute lateness, for its operators. */
+  readonly recent?: RecentLateness;
   /** The log is full and `logOverflow` is `end-match`: the frame was not closed. */
   readonly onLogFull: () => void;
   /** A frame was closed and handed to the publisher, with its entries (valid until the next-but-one frame). */
@@ -39,6 +42,7 @@ export class FrameCloser<TAction> {
       metrics.framesClosed++;
       metrics.tickLateness.record(lateMs);
     }
+    this.#options.recent?.record(lateMs, performance.now());
     const entries = queue.take();
     const writer = encodeFrame(this.#writer.reset(), { frame, entries });
     if (logOverflow === "end-match" && !log.canAppend(writer.length)) {

@@ -1,5 +1,16 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { CloseCode, ErrorCode, OnMessageException, Room, ServerError, logger, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
+import {
+  CloseCode,
+  ErrorCode,
+  OnMessageException,
+  Room,
+  ServerError,
+  logger,
+  matchMaker,
+  type Client,
+  type RoomException,
+  type RoomMethodName,
+} from "@colyseus/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { encodeAction } from "../protocol/action-codec.ts";
 import { FrameEventKind, frameNumberOf } from "../protocol/frame-codec.ts";
@@ -35,11 +46,14 @@ import { placeholderClient, seatRecords } from "./seat-records.ts";
 import type { ResumeTicket, RoomJournal } from "./match-persistence.ts";
 import { ResumedSeatCounts } from "./resumed-seat-counts.ts";
 import { servicesOf, type FrameClock, type LockstepServices } from "./room-services.ts";
-import { DesyncWatch, type DesyncStats } from "./desync-watch.ts";
+import { DesyncWatch } from "./desync-watch.ts";
 import type { DesyncNotice, DesyncReport } from "./desync-report.ts";
 import { ReplayRecorder } from "./replay-recorder.ts";
 import { SpectatorGallery } from "./spectator-gallery.ts";
 import { SnapshotKeeper } from "./snapshot-keeper.ts";
+import { ListingRefresher } from "./listing-refresher.ts";
+import { RecentLateness } from "./recent-lateness.ts";
+import { listingStats, operatorLateness, operatorLog, operatorPlayer, type ListingStats, type MatchInspection } from "./operator-view.ts";
 import { decodeStateDumpChunk, type StateDumpChunk } from "../protocol/checksum-codec.ts";
 import { readLogFrames } from "./log-frames.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
@@ -127,6 +141,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
   /** This room counts against the process's room limit (see `SeatRegistry`). */
   #counted = false;
   #policy!: ClientPolicy;
+  /** The last minute's tick lateness, for operators. */
+  readonly #recentLateness = new RecentLateness();
+  /** The listing metadata the monitor's grid shows (see `listingRefreshMs`). */
+  #listing: ListingRefresher | undefined;
   /** Desync detection, when checksums are on. */
   #desync: DesyncWatch | undefined;
   #phase: MatchPhase = "waiting";
@@ -216,6 +234,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       publisher: this.#publisher,
       logOverflow: settings.logOverflow,
       metrics: this.#services.metrics,
+      recent: this.#recentLateness,
       onLogFull: () => this.#finish("log_full", undefined),
       onClosed: (frame, entries) => {
         this.#desync?.frameClosed(frame);
@@ -250,8 +269,35 @@ export class LockstepRoom<TAction = unknown> extends Room {
       throw new ServerError(503, full);
     }
     this.#counted = true;
+    this.#listing = new ListingRefresher(
+      settings.listingRefreshMs,
+      () => ({ ...this.#listingStats() }),
+      (metadata) => this.#writeListing(metadata),
+    );
     if (resumed !== undefined) this.#resume(resumed);
-    else this.#startTimers.armWaiting();
+    else {
+      this.#startTimers.armWaiting();
+      this.#listing.start();
+    }
+  }
+
+  /** The values of the monitor's grid for this room (see `ListingStats`). */
+  #listingStats(): ListingStats {
+    return listingStats({
+      phase: this.#phase,
+      frame: this.#publisher.lastPublished,
+      rate: this.settings.frameRate,
+      players: this.#roster.players,
+      spectators: this.#gallery.size,
+      lateness: operatorLateness(this.#recentLateness, performance.now()),
+      log: operatorLog(this.#log),
+    });
+  }
+
+  /** Merged into the game's own metadata; never while the room is handed over or closing (its listing is going away). */
+  async #writeListing(stats: Record<string, unknown>): Promise<void> {
+    if (this.#handingOver || this.#closing) return;
+    await this.setMetadata({ ...this.metadata, ...stats });
   }
 
   /** A room whose match never starts is reclaimed (see `waitingTimeoutSeconds`). */
@@ -259,6 +305,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#phase !== "waiting") return;
     logger.info(`lockstep: room ${this.roomId} closed: its match did not start within ${this.settings.waitingTimeoutSeconds} s`);
     this.#closing = true;
+    this.#listing?.stop();
     this.disconnect(LockstepCloseCode.WAITING_TIMEOUT).catch(() => undefined);
   };
 
@@ -342,6 +389,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (player === undefined || window === 0 || this.#phase === "ended" || this.#policy.isKicked(client.sessionId)) return;
 
     player.connected = false;
+    player.droppedAt = Date.now();
     this.#desync?.playerGone(player.slot);
     this.#snapshots?.playerGone(player.slot);
     this.allowReconnection(client, window).catch(() => {
@@ -356,6 +404,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const player = this.#roster.bySession(client.sessionId);
     if (player === undefined) return;
     player.connected = true;
+    player.droppedAt = undefined;
     player.client = client;
     this.#policy.watch(client);
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
@@ -405,6 +454,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   override onDispose(): void | Promise<unknown> {
+    this.#listing?.stop();
     this.#scheduler?.stop();
     this.#outgoing?.stop();
     this.#startTimers?.clear();
@@ -431,6 +481,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#scheduler.closeDueFrames();
     this.#scheduler.stop();
     this.#handingOver = true;
+    this.#listing?.stop();
     await this.#publisher.settled();
     const recorded = this.#publisher.failure === undefined && (await journal.handover().catch(() => false));
     // Without the hand-over record the lease is left to lapse; another process resumes the match then.
@@ -440,28 +491,73 @@ export class LockstepRoom<TAction = unknown> extends Room {
   }
 
   /** What an operator sees of this match (also across processes, through `matchMaker.remoteRoomCall`). */
-  inspect(): {
-    roomId: string;
-    roomName: string;
-    phase: MatchPhase;
-    lastFrame: number;
-    match: MatchStartMessage | undefined;
-    players: ReturnType<typeof playerInfo>[];
-    spectators: number;
-    snapshot_frame: number | undefined;
-    checksums: DesyncStats | undefined;
-  } {
+  inspect(): MatchInspection {
+    const settings = this.settings;
     return {
       roomId: this.roomId,
       roomName: this.roomName,
+      processId: matchMaker.processId,
       phase: this.#phase,
       lastFrame: this.#publisher.lastPublished,
+      frame_rate: settings.frameRate,
       match: this.#match,
-      players: this.#roster.players.map(playerInfo),
+      settings,
+      players: this.#roster.players.map(operatorPlayer),
       spectators: this.#gallery.size,
+      lateness: operatorLateness(this.#recentLateness, performance.now()),
+      log: operatorLog(this.#log),
       snapshot_frame: this.#snapshots?.latest?.frame,
       checksums: this.#desync?.stats(),
+      desync_reports: this.#desync === undefined ? undefined : `/admin/desyncs?room=${encodeURIComponent(this.roomId)}`,
+      replay_id: this.#recorder?.replayId,
     };
+  }
+
+  /**
+   * The room view of `@colyseus/monitor` (which asks every room for this): the connected
+   * sessions as its clients tab lists them, and {@link inspect} where a schema room shows its state.
+   */
+  getInspectData(): Record<string, unknown> {
+    const now = Date.now();
+    return {
+      roomId: this.roomId,
+      metadata: this.metadata,
+      maxClients: this.maxClients,
+      locked: this.locked,
+      clients: this.clients.map((client) => {
+        const player = this.#roster.bySession(client.sessionId);
+        return { sessionId: client.sessionId, elapsedTime: player?.droppedAt === undefined ? 0 : now - player.droppedAt };
+      }),
+      state: this.inspect(),
+      stateSize: 0,
+    };
+  }
+
+  /**
+   * An operator ends this room from the monitor: a running match ends with `result` (players get
+   * `match_end`), a room still waiting is closed. Returns what was done.
+   */
+  endByOperator(result: unknown): "ended" | "closed" | "already ended" {
+    if (this.#phase === "running") {
+      this.endMatch(result);
+      return "ended";
+    }
+    if (this.#phase === "ended" || this.#closing) return "already ended";
+    this.#closing = true;
+    this.#listing?.stop();
+    this.disconnect(CloseCode.CONSENTED).catch(() => undefined);
+    return "closed";
+  }
+
+  /** An operator removes a session from the room (the monitor's "disconnect client"): a player is kicked as by {@link kickPlayer}, a spectator leaves. */
+  kickSession(sessionId: string): boolean {
+    const player = this.#roster.bySession(sessionId);
+    if (player !== undefined) return this.kickPlayer(player.uid);
+    const watcher = this.clients.find((client) => client.sessionId === sessionId);
+    if (watcher === undefined) return false;
+    this.#policy.kick(sessionId);
+    watcher.leave(CloseCode.CONSENTED, "kicked by an operator");
+    return true;
   }
 
   /** Removes a player from the match for good (close code 4000, `room_leave` reason `kicked`). Returns false if no such player. */
@@ -555,6 +651,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
   #finish(reason: MatchEndMessage["reason"], result: unknown): void {
     if (this.#phase === "ended") return;
     this.#phase = "ended";
+    // The grid says "ended" until the room is gone; nothing is written after that.
+    this.#listing?.refresh();
+    this.#listing?.stop();
     if (this.#services.metrics !== undefined) this.#services.metrics.matchesEnded++;
     this.#scheduler.stop();
     this.#phaseLease?.release();
@@ -658,6 +757,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       const player = this.#roster.seat({ uid: seat.uid, name: seat.name, role: seat.role }, previous, seat.slot);
       if (isAuthenticated(seat.auth)) this.#services.seats?.seated(player.uid, this.roomId);
       player.connected = false;
+      player.droppedAt = Date.now();
       this.#policy.open(seat.sessionId);
       this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.DROPPED);
       this.allowReconnection(previous, window).then(
@@ -674,6 +774,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     listed.then(
       () => {
         if (!this.settings.lateJoin && this.#phase === "running" && !this.#handingOver) this.#hideFromMatchmaking().catch(() => undefined);
+        if (this.#phase === "running" && !this.#handingOver) this.#listing?.start();
       },
       () => undefined,
     );
@@ -701,6 +802,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     logger.warn(`lockstep: match ${this.roomId} given up at frame ${this.#publisher.lastPublished} (journal: ${reason}); another process resumes it`);
     this.#handingOver = true;
     this.#abandoned = true;
+    this.#listing?.stop();
     this.#scheduler.stop();
     this.#journal?.stop();
     this.broadcast(ControlMessage.ROOM_HANDOVER, { room_id: this.roomId, last_frame: this.#publisher.lastPublished });
@@ -856,6 +958,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const player = this.#seatOf(client, ControlMessage.SYNC_ACTION);
     if (player === undefined) return;
     if (this.#phase !== "running") {
+      player.actionsRefused++;
       this.#policy.refuse(
         client,
         { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` },
@@ -868,8 +971,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const result = this.#intake.admit(player, this.#scheduler.nextFrame, bytes, payload === undefined ? { value: decoded } : undefined);
     const metrics = this.#services.metrics;
     if (result.accepted) {
+      player.actionsAccepted++;
       if (metrics !== undefined) metrics.actionsAccepted++;
     } else {
+      player.actionsRefused++;
       metrics?.refused(result.error.code);
       this.#policy.refuse(client, result.error, result.strike);
     }

@@ -144,6 +144,17 @@ export const lockstepOptionsSchema = z
     maxSpectators: z.number().int().min(0).max(MAX_SPECTATORS_LIMIT).default(0),
     /** How many frames behind the newest a spectator's frames are, live and through reloads; default three seconds' worth. */
     spectatorDelayFrames: z.number().int().min(0).max(MAX_SPECTATOR_DELAY_FRAMES).optional(),
+    /**
+     * How often the room's listing metadata (phase, frame, players, tick lateness, log size: the
+     * monitor's rooms grid) is refreshed, in ms; written only when a value changed. 0: never.
+     */
+    listingRefreshMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .refine((ms) => ms === 0 || ms >= 250, "listingRefreshMs is 0 (off) or at least 250")
+      .default(1000),
   })
   .strict()
   .refine((options) => options.minPlayers <= options.maxPlayers, {

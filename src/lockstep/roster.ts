@@ -19,6 +19,11 @@ export interface LockstepPlayer {
   connected: boolean;
   /** The current connection (replaced on reconnection). */
   client: Client;
+  /** When the connection dropped (epoch ms), while it is dropped; for operators. */
+  droppedAt: number | undefined;
+  /** Actions of this player accepted into frames, and refused (invalid, over a limit, out of phase); for operators. */
+  actionsAccepted: number;
+  actionsRefused: number;
 }
 
 /** The identity a room gives a joining client. */
@@ -62,6 +67,9 @@ export class Roster {
       ready: false,
       connected: true,
       client,
+      droppedAt: undefined,
+      actionsAccepted: 0,
+      actionsRefused: 0,
     };
     this.#bySlot[slot] = player;
     this.#bySession.set(client.sessionId, player);

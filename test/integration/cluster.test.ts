@@ -61,6 +61,41 @@ test("players matched through different processes share one room and identical f
   await Promise.all([a, b, ...extra].map((match) => match.leave()));
 });
 
+test("the monitor's grid, asked of either process, shows the rooms of both with their own values", { skip }, async () => {
+  const { a, b, ra, rb } = await pairAcross();
+  await Promise.all([play(a, ra, 2), play(b, rb, 2)]);
+  const waiting = await Promise.all(nodes.map(async (node, index) => (await player(node, `Solo-${index}`)).create<ArenaAction>("arena")));
+  const ours = new Set([a.roomId, ...waiting.map((room) => room.roomId)]);
+  const processIds = new Map<string, string>();
+  for (const node of nodes) processIds.set(`127.0.0.1:${node.port}`, (await call(node.url, "/admin/rooms", { token: adminToken })).body.processId as string);
+  type Row = { roomId: string; processId: string; publicAddress: string; metadata: Record<string, unknown> };
+  const rowsVia = async (via: ClusterNode): Promise<Row[]> => {
+    const answer = await call(via.url, "/monitor/api", { token: adminToken });
+    assert.equal(answer.status, 200);
+    return (answer.body.rooms as Row[]).filter((room) => ours.has(room.roomId));
+  };
+  for (const via of nodes) {
+    const first = await eventually(async () => {
+      const rows = await rowsVia(via);
+      assert.equal(rows.length, 3);
+      for (const row of rows) assert.equal(row.processId, processIds.get(row.publicAddress), `room ${row.roomId} is listed with the process that runs it`);
+      assert.equal(new Set(rows.map((row) => row.processId)).size, 2, "rooms of both processes");
+      const running = rows.find((row) => row.roomId === a.roomId)!;
+      assert.deepEqual([running.metadata.phase, running.metadata.seated, running.metadata.connected], ["running", 2, 2]);
+      for (const row of rows.filter((candidate) => candidate !== running)) {
+        assert.deepEqual([row.metadata.phase, row.metadata.seated, row.metadata.frame], ["waiting", 1, -1]);
+      }
+      return Number(running.metadata.frame);
+    });
+    // Written by the owner at most once a second: behind the live frame, and advancing.
+    await eventually(async () => {
+      const frame = Number((await rowsVia(via)).find((row) => row.roomId === a.roomId)?.metadata.frame);
+      assert.ok(frame > first && frame <= Math.max(ra.frames.at(-1)!.frame, rb.frames.at(-1)!.frame) + 1, `frame ${frame} after ${first}`);
+    });
+  }
+  await Promise.all([a.leave(), b.leave(), ...waiting.map((room) => room.leave())]);
+});
+
 test("an account plays at most MAX_MATCHES_PER_ACCOUNT matches, counted over every process; leaving one frees it", { skip }, async () => {
   const session = await new LockstepClient(nodes[0]!.url).loginAnonymous({ name: "Many" });
   const through = (node: ClusterNode) => new LockstepClient(node.url, { token: session.token });

@@ -13,6 +13,7 @@ const ENTRIES: Readonly<Record<string, string>> = {
   "colyseus-lockstep/accounts": "src/accounts/index.ts",
   "colyseus-lockstep/scaling": "src/scaling/index.ts",
   "colyseus-lockstep/testing": "src/testing/index.ts",
+  "colyseus-lockstep/monitor": "src/monitor/index.ts",
 };
 
 /** Names a module exports, types included, following `export … from` and `export *`. */

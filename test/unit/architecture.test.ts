@@ -14,6 +14,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   accounts: ["server", "lockstep", "protocol"],
   scaling: ["server", "lockstep", "protocol"],
   testing: ["server", "lockstep", "protocol"],
+  monitor: ["server", "lockstep", "protocol"],
   // src/index.ts: the main entry re-exports the core.
   "": ["lockstep", "server", "protocol"],
 };

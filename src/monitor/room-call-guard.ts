@@ -1,0 +1,97 @@
+import { logger, matchMaker } from "@colyseus/core";
+import type { NextFunction, Request, Response } from "express";
+import { LockstepRoom } from "../lockstep/lockstep-room.ts";
+
+/** Who made an operator call, as a gate puts it in `response.locals.operator` (the accounts module's `requirePermission` does). */
+export interface OperatorIdentity {
+  readonly uid: string;
+  readonly name: string;
+  readonly role: string;
+}
+
+/** A monitor room call a lockstep room accepts, as the room method it becomes. */
+interface Translated {
+  readonly what: string;
+  readonly method: "endByOperator" | "kickSession";
+  readonly args: unknown[];
+}
+
+/** The monitor's "broadcast" message type that ends the match, its data being the result. */
+export const END_MATCH_BROADCAST = "end_match";
+
+const ALLOWED =
+  'lockstep rooms take only these calls from the monitor: Dispose (ends the match), Broadcast of type "end_match" (ends it with the data as its result), and disconnecting a client (kicks the player)';
+
+function operatorOf(response: Response): OperatorIdentity | undefined {
+  const operator = response.locals.operator as OperatorIdentity | undefined;
+  return typeof operator?.uid === "string" ? operator : undefined;
+}
+
+/** The monitor's call (`method`, `args`) as a lockstep room action, or undefined if it is not one of the allowed ones. */
+function translate(method: string, args: unknown[], operator: OperatorIdentity | undefined): Translated | undefined {
+  if (method === "disconnect" && args.length <= 1) {
+    return { what: "ended the match", method: "endByOperator", args: [{ ended_by: "operator", operator: operator?.name ?? "unknown" }] };
+  }
+  if (method === "broadcast" && args[0] === END_MATCH_BROADCAST) {
+    return { what: `ended the match with result ${JSON.stringify(args[1] ?? null)}`, method: "endByOperator", args: [args[1] ?? null] };
+  }
+  if (method === "_forceClientDisconnect" && typeof args[0] === "string") {
+    return { what: `kicked session ${args[0]}`, method: "kickSession", args: [args[0]] };
+  }
+  return undefined;
+}
+
+function isLockstepRoom(roomName: string): boolean {
+  const roomClass = matchMaker.getRoomClass(roomName) as unknown;
+  return typeof roomClass === "function" && roomClass.prototype instanceof LockstepRoom;
+}
+
+/**
+ * Guards `GET <monitor>/api/room/call`, the monitor's "call any room method" endpoint. For a
+ * lockstep room only three calls pass, each turned into the room's own action and logged with
+ * who made it: Dispose → `endByOperator` (the players get `match_end`), Broadcast of type
+ * `end_match` → `endByOperator(data)`, disconnect client → `kickSession`; anything else
+ * (editing state, sending messages, other methods) is refused with 403 `not_allowed`. Calls to
+ * other rooms go on to the monitor unchanged. Mount it behind the gate that admits operators.
+ */
+export async function guardRoomCalls(request: Request, response: Response, next: NextFunction): Promise<void> {
+  try {
+    const { roomId, method, args: rawArgs } = request.query;
+    if (typeof roomId !== "string" || typeof method !== "string" || typeof rawArgs !== "string") {
+      response.status(400).json({ error: "invalid_request", message: "roomId, method and args (a JSON array) are required" });
+      return;
+    }
+    const listing = await matchMaker.driver.findOne({ roomId });
+    if (listing === undefined || listing === null) {
+      response.status(404).json({ error: "room_not_found", message: `no room ${roomId}` });
+      return;
+    }
+    if (!isLockstepRoom(listing.name)) {
+      next();
+      return;
+    }
+    let args: unknown;
+    try {
+      args = JSON.parse(rawArgs);
+    } catch {
+      args = undefined;
+    }
+    if (!Array.isArray(args)) {
+      response.status(400).json({ error: "invalid_request", message: "args must be a JSON array" });
+      return;
+    }
+    const operator = operatorOf(response);
+    const action = translate(method, args, operator);
+    const who = operator === undefined ? "an operator" : `${operator.name} (${operator.uid})`;
+    if (action === undefined) {
+      logger.warn(`lockstep monitor: refused ${who}'s call of ${method} on room ${roomId}`);
+      response.status(403).json({ error: "not_allowed", message: ALLOWED });
+      return;
+    }
+    const outcome = await matchMaker.remoteRoomCall(roomId, action.method as never, action.args as never);
+    logger.info(`lockstep monitor: ${new Date().toISOString()} ${who} ${action.what} in room ${roomId} (${JSON.stringify(outcome)})`);
+    response.json({ ok: true, outcome });
+  } catch (error) {
+    next(error);
+  }
+}
