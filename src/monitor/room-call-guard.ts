@@ -1,13 +1,9 @@
 import { logger, matchMaker } from "@colyseus/core";
 import type { NextFunction, Request, Response } from "express";
 import { LockstepRoom } from "../lockstep/lockstep-room.ts";
+import { describeOperator, logOperatorAction, operatorOf, type OperatorIdentity } from "../server/http/operator-log.ts";
 
-/** Who made an operator call, as a gate puts it in `response.locals.operator` (the accounts module's `requirePermission` does). */
-export interface OperatorIdentity {
-  readonly uid: string;
-  readonly name: string;
-  readonly role: string;
-}
+export type { OperatorIdentity } from "../server/http/operator-log.ts";
 
 /** A monitor room call a lockstep room accepts, as the room method it becomes. */
 interface Translated {
@@ -21,11 +17,6 @@ export const END_MATCH_BROADCAST = "end_match";
 
 const ALLOWED =
   'lockstep rooms take only these calls from the monitor: Dispose (ends the match), Broadcast of type "end_match" (ends it with the data as its result), and disconnecting a client (kicks the player)';
-
-function operatorOf(response: Response): OperatorIdentity | undefined {
-  const operator = response.locals.operator as OperatorIdentity | undefined;
-  return typeof operator?.uid === "string" ? operator : undefined;
-}
 
 /** The monitor's call (`method`, `args`) as a lockstep room action, or undefined if it is not one of the allowed ones. */
 function translate(method: string, args: unknown[], operator: OperatorIdentity | undefined): Translated | undefined {
@@ -80,16 +71,14 @@ export async function guardRoomCalls(request: Request, response: Response, next:
       response.status(400).json({ error: "invalid_request", message: "args must be a JSON array" });
       return;
     }
-    const operator = operatorOf(response);
-    const action = translate(method, args, operator);
-    const who = operator === undefined ? "an operator" : `${operator.name} (${operator.uid})`;
+    const action = translate(method, args, operatorOf(response));
     if (action === undefined) {
-      logger.warn(`lockstep monitor: refused ${who}'s call of ${method} on room ${roomId}`);
+      logger.warn(`lockstep monitor: refused ${describeOperator(response)}'s call of ${method} on room ${roomId}`);
       response.status(403).json({ error: "not_allowed", message: ALLOWED });
       return;
     }
     const outcome = await matchMaker.remoteRoomCall(roomId, action.method as never, action.args as never);
-    logger.info(`lockstep monitor: ${new Date().toISOString()} ${who} ${action.what} in room ${roomId} (${JSON.stringify(outcome)})`);
+    logOperatorAction("monitor", response, `${action.what} (${JSON.stringify(outcome)})`, roomId);
     response.json({ ok: true, outcome });
   } catch (error) {
     next(error);

@@ -2,6 +2,7 @@ import { matchMaker } from "@colyseus/core";
 import express, { type Application, type Request, type RequestHandler, type Response, type Router } from "express";
 import type { DesyncReportStore } from "../lockstep/desync-report.ts";
 import { boundedJsonBody } from "../server/http/bounded-json.ts";
+import { logOperatorAction } from "../server/http/operator-log.ts";
 import { refuseCrossSite } from "../server/http/same-origin.ts";
 
 /** Admin request bodies are a uid or a small result object. */
@@ -172,7 +173,9 @@ export function mountAdminRoutes(
     try {
       const result = (request.body as { result?: unknown } | undefined)?.result ?? { endedBy: "operator" };
       await callRoom(request, response, "endMatch", [result]);
-      if (!response.headersSent) response.json({ ok: true });
+      if (response.headersSent) return;
+      logOperatorAction("admin", response, `ended the match with result ${JSON.stringify(result)}`, String(request.params.roomId));
+      response.json({ ok: true });
     } catch (error) {
       next(error);
     }
@@ -188,7 +191,10 @@ export function mountAdminRoutes(
       const kicked = await callRoom(request, response, "kickPlayer", [uid]);
       if (response.headersSent) return;
       if (kicked !== true) response.status(404).json({ error: "player_not_found", message: `no player ${uid} in this room` });
-      else response.json({ ok: true });
+      else {
+        logOperatorAction("admin", response, `kicked player ${uid}`, String(request.params.roomId));
+        response.json({ ok: true });
+      }
     } catch (error) {
       next(error);
     }
