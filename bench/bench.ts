@@ -7,19 +7,32 @@
 // LockstepRoom target checks state checksums every N frames, every bot sending one (0: off).
 // `npm run bench:checksums` compares LockstepRoom with checksums off and on.
 import { availableParallelism, cpus } from "node:os";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./command-line.ts";
 import { catchUpServerTime, hourLogMemory } from "./log-benchmarks.ts";
 import { ENVELOPE_BYTES, MAX_P99_ARRIVAL_MS, checksumProblems, describe, formatSpread, shortfalls, spread } from "./report.ts";
 import { runWorkload, type RunResult } from "./run-workload.ts";
 import type { Workload } from "./workload.ts";
 
-const { values } = parseArgs({
+const { values } = parseCommandLine({
+  usage: "npm run bench -- [options]",
+  about: `The same workload (4-player rooms, 30 Hz, a 12-byte input per player per frame) against a bare ws
+relay, LockstepRoom and a stock Colyseus schema room, with players ramping up in steps, on loopback.
+A step holds when the median p99 frame arrival lateness is at most 5 ms and every frame arrives once.
+Reports the players each target held, then LockstepRoom's stalls at 80 % of the relay's capacity,
+its catch-up time and its log's memory.`,
   options: {
     steps: { type: "string", default: "400,600,800,1000,1200,1400,1600" },
     seconds: { type: "string", default: "10" },
     windows: { type: "string", default: "3" },
     targets: { type: "string", default: "relay,lockstep,schema" },
     checksums: { type: "string", default: "0" },
+  },
+  help: {
+    steps: "players at each step, comma-separated",
+    seconds: "length of a measured window, in seconds",
+    windows: "measured windows per target and step",
+    targets: "targets to run, comma-separated: relay, lockstep, schema",
+    checksums: "LockstepRoom checks state checksums every N frames, every bot sending one (0: off)",
   },
 });
 

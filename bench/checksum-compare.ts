@@ -7,7 +7,7 @@
 // `npm run bench`), arrival p99, timer lateness and server CPU, and the server CPU one checksum
 // costs: the CPU difference over the checksums accepted per second. Loopback only.
 import { availableParallelism, cpus } from "node:os";
-import { parseArgs } from "node:util";
+import { parseCommandLine, usageError } from "./command-line.ts";
 import {
   MAX_P99_ARRIVAL_MS,
   checksumCostMicros,
@@ -27,7 +27,12 @@ import {
 import { runWorkload, type RunResult } from "./run-workload.ts";
 import type { Workload } from "./workload.ts";
 
-const { values } = parseArgs({
+const command = {
+  usage: "npm run bench:checksums -- [options]",
+  about: `What desync detection costs: LockstepRoom on the bench's workload with checksums off and on (every
+bot sending its state's hash after every N-th frame), both at every step, in alternating order, on loopback.
+Reports each one's players held (by the rule of npm run bench), arrival p99, timer lateness and server CPU,
+and the server CPU one checksum costs.`,
   options: {
     steps: { type: "string", default: "200,300,400" },
     interval: { type: "string", default: "30" },
@@ -35,17 +40,25 @@ const { values } = parseArgs({
     windows: { type: "string", default: "3" },
     rounds: { type: "string", default: "1" },
   },
-});
+  help: {
+    steps: "players at each step, comma-separated",
+    interval: "with checksums on, every bot sends one after every N-th frame",
+    seconds: "length of a measured window, in seconds",
+    windows: "measured windows per run",
+    rounds: "rounds of the off/on pair per step (figures over all of them)",
+  },
+} as const;
+const { values } = parseCommandLine(command);
 
 const ROOM_SIZE = 4;
 const FRAME_RATE = 30;
 /** The acceptance rule: with checksums on, the room holds at least this share of the players it holds with them off. */
 const MIN_HELD_SHARE = 0.95;
 const interval = Number(values.interval);
-if (!Number.isInteger(interval) || interval < 1) throw new Error(`--interval must be a whole number ≥ 1, got ${values.interval}`);
+if (!Number.isInteger(interval) || interval < 1) usageError(command, `--interval must be a whole number ≥ 1, got ${values.interval}`);
 const steps = values.steps.split(",").map(Number);
 const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1, got ${values.rounds}`);
+if (!Number.isInteger(rounds) || rounds < 1) usageError(command, `--rounds must be a whole number ≥ 1, got ${values.rounds}`);
 
 const workloadFor = (players: number, checksumInterval: number): Workload => ({
   target: "lockstep",

@@ -1,11 +1,17 @@
 // npm run bench:drift -- [--seconds 600] [--rate 30]
 // Runs the frame scheduler on the real clock and timers for a bounded time and reports drift:
 // how many frames closed against how many deadlines passed, and how late the last one was.
-import { parseArgs } from "node:util";
 import { FrameScheduler } from "../src/lockstep/frame-scheduler.ts";
 import { Histogram } from "../src/lockstep/histogram.ts";
+import { parseCommandLine } from "./command-line.ts";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "600" }, rate: { type: "string", default: "30" } } });
+const { values } = parseCommandLine({
+  usage: "npm run bench:drift -- [options]",
+  about: `Runs the frame scheduler on the real clock and timers for a bounded time and reports its drift:
+how many frames closed against how many deadlines passed, and how late frames closed (p50, p99, max).`,
+  options: { seconds: { type: "string", default: "600" }, rate: { type: "string", default: "30" } },
+  help: { seconds: "how long to run, in seconds (at most 3600)", rate: "frame rate, in Hz" },
+});
 const seconds = Math.min(3600, Number(values.seconds));
 const frameRate = Number(values.rate);
 

@@ -14,13 +14,18 @@
 // frame g + delay).
 import { appendFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, usageError } from "./command-line.ts";
 import { checksumProblems, describe, spectatorProblems } from "./report.ts";
 import { runWorkload } from "./run-workload.ts";
 import { parseSpectators } from "./spectators.ts";
 import type { Workload } from "./workload.ts";
 
-const { values } = parseArgs({
+const command = {
+  usage: "npm run loadtest -- [options]",
+  about: `Fills N rooms of P bots at F Hz, each bot sending a B-byte input every frame, warms up, then measures
+W windows on loopback, bounded in time. Reports what players felt (frame arrival) next to what the server
+saw (CPU, timer lateness, bytes). Exits 1 if a frame was lost or duplicated, or (with --checksums or
+--spectators) if a checksum was refused, a desync found or a spectator missed a frame.`,
   options: {
     target: { type: "string", default: "lockstep" },
     rooms: { type: "string", default: "100" },
@@ -35,12 +40,35 @@ const { values } = parseArgs({
     profile: { type: "string" },
     "trace-gc": { type: "string" },
   },
-});
+  help: {
+    target: "server under test: lockstep, schema or relay",
+    rooms: "rooms to fill",
+    players: "players (bots) per room",
+    rate: "frame rate, in Hz",
+    bytes: "size of each bot's input, in bytes",
+    seconds: "length of a measured window, in seconds (at most 600)",
+    windows: "measured windows (1 to 20)",
+    warmup: "warm-up before the first window, in seconds",
+    checksums: "LockstepRoom checks state checksums every N frames, every bot sending one (0: off)",
+    spectators: "LockstepRoom: spectator bots per room, 3 s behind (0: none)",
+    profile: "a directory: a CPU profile of the server over the measured windows goes there",
+    "trace-gc": "a file: the server's GC pauses (node --trace-gc) are appended to it",
+  },
+} as const;
+const { values } = parseCommandLine(command);
 
 const target = values.target as Workload["target"];
-if (!["lockstep", "schema", "relay"].includes(target)) throw new Error(`unknown target ${target}`);
+if (!["lockstep", "schema", "relay"].includes(target)) usageError(command, `--target must be lockstep, schema or relay, got ${target}`);
 const checksumInterval = Number(values.checksums);
-if (!Number.isInteger(checksumInterval) || checksumInterval < 0) throw new Error(`--checksums must be a whole number ≥ 0, got ${values.checksums}`);
+if (!Number.isInteger(checksumInterval) || checksumInterval < 0) usageError(command, `--checksums must be a whole number ≥ 0, got ${values.checksums}`);
+/** `--spectators`, or a usage error (it takes a bounded count, for the lockstep target only). */
+function spectatorsOption(): number {
+  try {
+    return parseSpectators(values.spectators, target);
+  } catch (error) {
+    return usageError(command, (error as Error).message);
+  }
+}
 const workload: Workload = {
   target,
   rooms: Number(values.rooms),
@@ -51,7 +79,7 @@ const workload: Workload = {
   windows: Math.max(1, Math.min(20, Number(values.windows))),
   warmupSeconds: Number(values.warmup),
   checksumInterval,
-  spectators: parseSpectators(values.spectators, target),
+  spectators: spectatorsOption(),
 };
 
 // --profile DIR: a CPU profile of the server over the measured windows goes to DIR (read it with

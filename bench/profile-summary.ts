@@ -3,7 +3,7 @@
 // function (its own), and by function with what it calls, in % of the samples, so a report can
 // say where a server's time goes.
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommandLine, usageError } from "./command-line.ts";
 
 interface ProfileNode {
   readonly id: number;
@@ -17,9 +17,18 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "30" } } });
+const command = {
+  usage: "npm run bench:profile -- FILE.cpuprofile [options]",
+  about: `Summarizes a V8 CPU profile (from npm run loadtest -- --profile DIR): the time by package, by function
+(its own time) and by function with what it calls, in % of the samples, so a report can say where a
+server's time goes.`,
+  options: { top: { type: "string", default: "30" } },
+  help: { top: "rows in each table" },
+  positionals: true,
+} as const;
+const { values, positionals } = parseCommandLine(command);
 const file = positionals[0];
-if (file === undefined) throw new Error("usage: npm run bench:profile -- FILE.cpuprofile [--top 30]");
+if (file === undefined) usageError(command, "no profile given: name a .cpuprofile file");
 const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
 const top = Number(values.top);
 

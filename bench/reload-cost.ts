@@ -10,16 +10,21 @@
 // SDK's default runner (16 steps per tick, timer clock) had stepped it, and how many frames it
 // stepped. `--step-us` makes every step of the reloading page cost that much more CPU, as a
 // heavier game's simulation would (the demo's step takes about a microsecond).
-import { parseArgs } from "node:util";
 import type { WebSocket } from "ws";
 import { LockstepClient, type LockstepMatch, type MatchInfo } from "colyseus-lockstep-client";
 import { bootLockstep, testToken, type TestMatch } from "colyseus-lockstep/testing";
 import { ARENA_SETTINGS, ArenaRoom, type ArenaAction } from "../demo/arena-room.ts";
 import { createArenaState, stepArena, type ArenaState } from "../demo/web/arena-sim.ts";
 import { ArenaTable } from "./arena-table.ts";
+import { parseCommandLine, usageError } from "./command-line.ts";
 import { formatSpread, spreadOf, type Spread } from "./report.ts";
 
-const { values } = parseArgs({
+const command = {
+  usage: "npm run bench:reload -- [options]",
+  about: `What a page reload costs a player in a long match: the demo's game runs with raw players of the testing
+kit, and at each length one player reloads and a real SDK client takes the seat back, from the whole frame
+log and from the latest verified snapshot. Reports, median (lowest–highest) over the windows, the bytes sent
+to the reloading page, the time until its last frame arrived and was stepped, and the frames it stepped.`,
   options: {
     minutes: { type: "string", default: "10,60" },
     rate: { type: "string", default: "30" },
@@ -28,7 +33,16 @@ const { values } = parseArgs({
     "snapshot-every": { type: "string", default: "300" },
     "step-us": { type: "string", default: "0" },
   },
-});
+  help: {
+    minutes: "match lengths at which a player reloads, increasing, comma-separated, in minutes",
+    rate: "frame rate, in Hz",
+    players: "players in the match",
+    windows: "reloads measured at each length, with and without snapshots",
+    "snapshot-every": "frames between snapshots (the room's snapshotIntervalFrames)",
+    "step-us": "extra CPU each step of the reloading page costs, in microseconds, as a heavier game's would",
+  },
+} as const;
+const { values } = parseCommandLine(command);
 const lengths = values.minutes.split(",").map(Number);
 const rate = Number(values.rate);
 const players = Number(values.players);
@@ -45,7 +59,7 @@ function extraStepCost(): void {
   }
 }
 if (lengths.some((minutes) => !(minutes > 0)) || [...lengths].sort((a, b) => a - b).join() !== lengths.join()) {
-  throw new Error("--minutes takes increasing lengths in minutes, e.g. 10,60");
+  usageError(command, `--minutes takes increasing lengths in minutes, e.g. 10,60, got ${values.minutes}`);
 }
 
 /** The demo's room at the measured rate, with the match's players and long windows: the clock is the bench's, not the wall's. */

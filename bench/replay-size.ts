@@ -8,7 +8,6 @@
 // write took (compression runs on the thread pool) and the longest event-loop stall meanwhile
 // (what the frame timers of rooms on the same process would feel).
 import { randomBytes } from "node:crypto";
-import { parseArgs } from "node:util";
 import { LockstepMetrics, ReplayArchive } from "colyseus-lockstep";
 import { SqlReplayStore, openEmbeddedDatabase } from "colyseus-lockstep/accounts";
 import type { ReplayHeader } from "colyseus-lockstep/protocol";
@@ -16,14 +15,26 @@ import { ByteWriter } from "../src/protocol/byte-writer.ts";
 import { encodeFrame } from "../src/protocol/frame-codec.ts";
 import { FrameLog } from "../src/lockstep/frame-log.ts";
 import { readLogFrames } from "../src/lockstep/log-frames.ts";
+import { parseCommandLine } from "./command-line.ts";
 import { makeInput } from "./workload.ts";
 
-const { values } = parseArgs({
+const { values } = parseCommandLine({
+  usage: "npm run bench:replay-size -- [options]",
+  about: `How much room a replay takes: a match of the given length is written through the replay archive into
+the embedded database, with the load-test bots' inputs, a game's (a direction held a while) and random bytes.
+Reports the frames' raw size, the stored document's size, the row's size in the database, the time the
+write took and the longest event-loop stall meanwhile.`,
   options: {
     minutes: { type: "string", default: "60" },
     players: { type: "string", default: "4" },
     rate: { type: "string", default: "30" },
     "input-bytes": { type: "string", default: "12" },
+  },
+  help: {
+    minutes: "length of the match, in minutes",
+    players: "players in the match",
+    rate: "frame rate, in Hz",
+    "input-bytes": "size of every player's input each frame, in bytes",
   },
 });
 const minutes = Number(values.minutes);

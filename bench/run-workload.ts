@@ -140,7 +140,20 @@ export async function runWorkload(workload: Workload, onProgress: (line: string)
       env: { ...process.env, BENCH_WORKLOAD: JSON.stringify(workload), BENCH_URL: `http://127.0.0.1:${port}` },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    bots.stderr!.on("data", (chunk: Buffer) => onProgress(chunk.toString()));
+    // The bots warm up right after they say they are all connected; the runner says so, as it
+    // says when measuring starts (at the first window), so a reader knows which phase is running.
+    let connectedTail = "";
+    let warmupAnnounced = false;
+    bots.stderr!.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      onProgress(text);
+      if (warmupAnnounced) return;
+      // A tail, not the whole output: the line may straddle two chunks.
+      connectedTail = (connectedTail + text).slice(-200);
+      if (!/connected \d+ players[^\n]*\n/.test(connectedTail)) return;
+      warmupAnnounced = true;
+      onProgress(`warm-up ${workload.warmupSeconds} s…\n`);
+    });
     const exited = new Promise<number | null>((resolve) => bots.once("exit", resolve));
 
     // At every boundary: the server's window so far, and the cores' times.
@@ -153,6 +166,8 @@ export async function runWorkload(workload: Workload, onProgress: (line: string)
       if (message.event === "window-start" || message.event === "windows-done") {
         const first = message.event === "window-start" && (message as { index?: number }).index === 0;
         cores.push(readCoreTimes());
+        // After the cores' times: nothing but the read itself sits between the boundary and it.
+        if (first) onProgress(`\nmeasuring ${workload.windows} window${workload.windows === 1 ? "" : "s"} of ${workload.seconds} s…\n`);
         const last = message.event === "windows-done";
         boundaries = boundaries.then(async () => {
           const stats = await serverWindow(port);

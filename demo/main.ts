@@ -1,7 +1,27 @@
 import { EmbeddedDatabaseBusyError, loadSecurityConfig, openDesyncReportStore, openReplayStore, openUserStore } from "colyseus-lockstep/accounts";
 import { createScalingBackends, loadScalingConfig } from "colyseus-lockstep/scaling";
+import { ListenError } from "colyseus-lockstep";
 import { startDemoServer } from "./demo-server.ts";
 import { arenaSettingsFromEnv, limitsFromEnv, replayArchiveFromEnv } from "./limits-from-env.ts";
+
+// `npm start -- --help`: answered before any configuration is read or the database is opened
+// (a running server may hold it), so it works anywhere and changes nothing.
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  console.log(`usage: npm start
+
+Serves the demo game: its page, the accounts API, the monitor and the metrics, on one port.
+Configured by environment variables, among them:
+  PORT                      HTTP(S) and WebSocket port (default 2567)
+  DATA_DIR                  the embedded database's files (default .data/db)
+  DATABASE_URL              PostgreSQL instead of the embedded database
+  REDIS_URL                 several processes sharing matchmaking and running matches
+  JWT_SECRET                token signing key (required in production)
+  ADMIN_EMAILS              comma-separated emails that become admins when they register
+  SNAPSHOT_INTERVAL_FRAMES  frames between the demo room's snapshots (default 200; 0: off)
+  TLS_CERT_FILE, TLS_KEY_FILE, NODE_ENV, …
+See the README's Environment table for all of them.`);
+  process.exit(0);
+}
 
 /** Default port of `npm start`, overridable with PORT. */
 const DEFAULT_PORT = 2567;
@@ -36,6 +56,12 @@ const demo = await startDemoServer({
   limits: limitsFromEnv(),
   replayArchive: replayArchiveFromEnv(),
   arena: arenaSettingsFromEnv(),
+}).catch(async (error: unknown) => {
+  if (!(error instanceof ListenError)) throw error;
+  // One line and a non-zero exit (PM2 shows it and counts the restart), not a stack trace and a process that never serves.
+  console.error(`colyseus-lockstep: not started: ${error.message} (set PORT)`);
+  await store.close().catch(() => undefined);
+  process.exit(1);
 });
 console.log(`colyseus-lockstep demo: open ${demo.url} in two browser tabs`);
 console.log(`users: ${config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `embedded database in ${config.dataDir}`}`);

@@ -42,7 +42,7 @@ export {
 export { encodeReplayDocument } from "./lockstep/replay-document.ts";
 export { MAX_REPLAY_CHECKSUMS, MAX_REPLAY_PARTICIPANTS, type ReplayHistory } from "./lockstep/replay-recorder.ts";
 export type { ReplayQuery, ReplayStore, ReplaySummary, StoredReplay } from "./lockstep/replay-store.ts";
-export { createLockstepServer, type LockstepServer, type LockstepServerOptions, type RoomClass } from "./server/create-server.ts";
+export { createLockstepServer, ListenError, type LockstepServer, type LockstepServerOptions, type RoomClass } from "./server/create-server.ts";
 export type { AdmissionLimits, TokenVerifier, VerifiedIdentity } from "./server/room-admission.ts";
 export { refuseCrossSite } from "./server/http/same-origin.ts";
 export {

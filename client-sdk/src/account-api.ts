@@ -1,4 +1,5 @@
 import type { Client } from "@colyseus/sdk";
+import { readableAuthMessage } from "./auth-messages.ts";
 
 /** A user as the server's auth routes describe it. */
 export interface AuthUser {
@@ -65,10 +66,12 @@ export class AccountApi {
       );
       return response.data;
     } catch (error) {
-      const failure = error as { code?: number; status?: number; message?: string; data?: { error?: string; message?: string } };
+      const failure = error as { code?: number; status?: number; message?: string; data?: { error?: string; code?: string; message?: string } };
       const status = failure.status ?? failure.code ?? 0;
-      const code = failure.data?.error ?? (typeof failure.data === "string" ? "error" : "network_error");
-      throw new AuthError(status, code, failure.data?.message ?? failure.message ?? code);
+      const data = typeof failure.data === "object" && failure.data !== null ? failure.data : undefined;
+      // Our routes answer { error, message }; @colyseus/auth's validation answers { code: "VALIDATION_ERROR", message }.
+      const code = data?.error ?? data?.code ?? (typeof failure.data === "string" ? "error" : "network_error");
+      throw new AuthError(status, code, readableAuthMessage(data?.message ?? failure.message ?? code));
     }
   }
 }

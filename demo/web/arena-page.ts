@@ -1,9 +1,12 @@
 import { LockstepClient, hashState, type AuthSession, type LockstepMatch, type MatchInfo, type PlayerInfo, type RunHandle } from "colyseus-lockstep-client";
 import type { ArenaRoom } from "../arena-room.ts";
+import { PLAY_ALONE_OPTION } from "../play-alone.ts";
 import { ArenaBoard, colorOf } from "./arena-board.ts";
 import { ArenaGame } from "./arena-game.ts";
 import { DesyncSwitch } from "./desync-switch.ts";
 import { ReplayPanel } from "./replay-panel.ts";
+import { closeNotice, joinFailure } from "./room-messages.ts";
+import { TabSession } from "./tab-session.ts";
 import { SyncPanel } from "./sync-panel.ts";
 
 const KEYS: Record<string, [number, number]> = {
@@ -20,8 +23,8 @@ const KEYS: Record<string, [number, number]> = {
 const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const board = new ArenaBoard(element<HTMLCanvasElement>("board"));
 
-/** The page keeps its login across reloads in this localStorage key. */
-const TOKEN_KEY = "lockstep-demo-token";
+// Each tab keeps its own login and seat (sessionStorage): two tabs are two players, and a reloaded tab returns to its match.
+const tab = new TabSession();
 
 // With snapshots, a page that comes back to its match starts from the latest verified state, not frame 0.
 const client = new LockstepClient(window.location.origin, { snapshots: true });
@@ -55,6 +58,20 @@ function showPlayers(players: readonly PlayerInfo[]): void {
   );
 }
 
+/** True while this tab is in a room (waiting, playing, or just ended and not closed yet). */
+const inRoom = (): boolean => match !== undefined && match.phase !== "closed";
+
+/** Enables what can be done now: the lobby when signed in and in no room, the match buttons in one. */
+function refreshControls(): void {
+  const signedIn = client.user !== undefined;
+  const free = signedIn && !inRoom();
+  element("lobby").hidden = !signedIn;
+  for (const id of ["join", "create-room", "play-alone", "join-code"]) element<HTMLButtonElement>(id).disabled = !free;
+  element<HTMLButtonElement>("ready").disabled = match?.phase !== "waiting" || match.players.find((player) => player.uid === match?.you?.uid)?.ready === true;
+  element<HTMLButtonElement>("end").disabled = match?.phase !== "running";
+  element<HTMLButtonElement>("leave").disabled = !inRoom();
+}
+
 /**
  * Once the match has ended and its last frame is stepped here, records the final hash and
  * offers the replay. Called on `match_end` and after each step, as frames received before the
@@ -73,9 +90,7 @@ function settleFinalState(): void {
 function start(info: MatchInfo): void {
   syncPanel.start(info.checksumInterval);
   show("seed", String(info.seed));
-  show("status", "playing");
-  element<HTMLButtonElement>("ready").disabled = true;
-  element<HTMLButtonElement>("end").disabled = false;
+  show("status", info.snapshot === undefined ? "playing" : `playing (back from frame ${info.snapshot.frame})`);
   const live = new ArenaGame(info, board, {
     afterStep: (state) => {
       desyncSwitch?.afterStep(state);
@@ -91,6 +106,7 @@ function start(info: MatchInfo): void {
   game = live;
   liveRun?.stop();
   liveRun = match!.run(live.loop, live.checks);
+  refreshControls();
 }
 
 /** Switches the board from the ended match to its replay; resolves false (the reason shown) if it cannot be loaded. */
@@ -109,47 +125,120 @@ async function watchReplay(): Promise<boolean> {
 }
 
 function signedIn(session: AuthSession): void {
-  localStorage.setItem(TOKEN_KEY, session.token);
+  tab.token = session.token;
   element("account").hidden = true;
   element("session").hidden = false;
   show("who", `${session.user.name}${session.user.anonymous ? " (guest)" : ""}, ${session.user.role}`);
-  element<HTMLButtonElement>("join").disabled = match !== undefined;
   show("log", "");
+  refreshControls();
 }
 
 function signedOut(): void {
-  localStorage.removeItem(TOKEN_KEY);
+  tab.token = undefined;
   element("account").hidden = false;
   element("session").hidden = true;
-  element<HTMLButtonElement>("join").disabled = true;
+  refreshControls();
 }
 
 function report(error: Error): void {
   show("log", error.message);
 }
 
-async function join(): Promise<void> {
-  match = await client.joinOrCreate<ArenaRoom>("arena");
-  show("status", "waiting for players to be ready");
-  element<HTMLButtonElement>("join").disabled = true;
-  element<HTMLButtonElement>("ready").disabled = false;
-  const refresh = (): void => showPlayers(match!.players);
-  match.onEnter(refresh);
-  match.onLeave(refresh);
-  match.onPrepare(refresh);
-  match.onPlayerDrop(refresh);
-  match.onPlayerReconnect(refresh);
-  match.onStart(start);
-  match.onDrop(() => show("status", "connection lost, reconnecting…"));
-  match.onReconnect(() => show("status", "playing"));
-  match.onEnd((end) => {
-    show("status", `match over at frame ${end.lastFrame}`);
-    element<HTMLButtonElement>("end").disabled = true;
-    settleFinalState();
+/** Keeps what this tab needs to take its seat back after a reload (the token changes when the SDK reconnects). */
+function rememberSeat(): void {
+  if (match !== undefined && inRoom()) tab.seat = { roomId: match.roomId, reconnectionToken: match.room.reconnectionToken };
+}
+
+/** Shows `joined` (a new room, or the seat taken back after a reload) and follows it until it closes. */
+function enter(joined: LockstepMatch<ActionOfArena>, how: string): void {
+  liveRun?.stop();
+  liveRun = undefined;
+  game = undefined;
+  liveFinalHash = undefined;
+  match = joined;
+  for (const id of ["frame", "hash", "seed", "final-hash"]) show(id, "–");
+  element<HTMLButtonElement>("watch-replay").disabled = true;
+  show("room-code", joined.roomId);
+  show("status", joined.phase === "running" ? "catching up" : "waiting for everyone present (at least two) to be ready");
+  show("log", how);
+  rememberSeat();
+  const refresh = (): void => {
+    showPlayers(joined.players);
+    refreshControls();
+  };
+  joined.onEnter(refresh);
+  joined.onLeave(refresh);
+  joined.onPrepare(refresh);
+  joined.onPlayerDrop(refresh);
+  joined.onPlayerReconnect(refresh);
+  joined.onStart(start);
+  joined.onDrop(() => show("status", "connection lost, reconnecting…"));
+  joined.onReconnect(() => {
+    rememberSeat();
+    show("status", joined.phase === "running" ? "playing" : "waiting for everyone present (at least two) to be ready");
   });
-  match.onError((error) => show("log", `${error.code}: ${error.message}`));
-  match.onDesync((notice) => syncPanel.desync(notice, match!.players, match!.you?.uid));
+  joined.onEnd((end) => {
+    tab.seat = undefined;
+    show("status", `match over at frame ${end.lastFrame}`);
+    settleFinalState();
+    refreshControls();
+  });
+  joined.onClose((code, reason) => {
+    if (match !== joined) return;
+    tab.seat = undefined;
+    const ended = joined.end !== undefined;
+    if (!ended) show("status", closeNotice(code, reason, false));
+    show("log", ended ? "Play again: create or join a room." : `${closeNotice(code, reason, false)}. Back in the lobby.`);
+    refreshControls();
+  });
+  joined.onError((error) => show("log", error.message));
+  joined.onDesync((notice) => syncPanel.desync(notice, joined.players, joined.you?.uid));
   refresh();
+}
+
+/** Joins through matchmaking, by code, or a new room; says which room it is. */
+async function joinRoom(way: "quick" | "create" | "alone" | "code", code?: string): Promise<void> {
+  if (inRoom()) return;
+  try {
+    if (way === "code") {
+      const id = (code ?? "").trim();
+      if (id === "") throw new Error("type the room code first");
+      enter(await client.joinById<ArenaRoom>(id), `You joined room ${id}.`);
+    } else if (way === "create" || way === "alone") {
+      const created = await client.create<ArenaRoom>("arena", way === "alone" ? { [PLAY_ALONE_OPTION]: true } : {});
+      enter(created, way === "alone" ? "Your own room: press Ready to start." : `New room ${created.roomId}: give this code to the other players.`);
+    } else {
+      const joined = await client.joinOrCreate<ArenaRoom>("arena");
+      const alone = joined.players.length <= 1;
+      enter(joined, alone ? `Nobody was waiting: you are in a new room, ${joined.roomId}. Give its code to the others.` : `You joined room ${joined.roomId}.`);
+    }
+  } catch (error) {
+    show("log", joinFailure(error, code));
+  }
+}
+
+/** The "Join" of earlier versions of this page: quick join (the browser tests use it). */
+const join = (): Promise<void> => joinRoom("quick");
+
+/** Back from a reload: takes this tab's seat back, or says why it cannot. */
+async function returnToSeat(): Promise<void> {
+  const seat = tab.seat;
+  if (seat === undefined || inRoom()) return;
+  show("status", `returning to room ${seat.roomId}…`);
+  try {
+    enter(await client.reconnect<ArenaRoom>(seat.reconnectionToken), `Back in room ${seat.roomId} after the reload.`);
+  } catch (error) {
+    tab.seat = undefined;
+    show("status", "not joined");
+    show("log", `Could not return to room ${seat.roomId}: ${(error as Error).message}. Create or join a room.`);
+    refreshControls();
+  }
+}
+
+async function leave(): Promise<void> {
+  const current = match;
+  tab.seat = undefined;
+  if (current !== undefined && current.phase !== "closed") await current.leave();
 }
 
 function move(dx: number, dy: number): boolean {
@@ -161,23 +250,38 @@ element("login").addEventListener("click", () => client.login(value("email"), va
 element("register").addEventListener("click", () => client.register(value("email"), value("password"), { name: value("name") }).then(signedIn, report));
 element("guest").addEventListener("click", () => client.loginAnonymous({ name: value("name") }).then(signedIn, report));
 element("logout").addEventListener("click", () => {
-  client.logout().catch(report);
-  signedOut();
+  // Logging out leaves the room first: the seat is not left held for a player who is gone.
+  leave()
+    .catch(report)
+    .finally(() => {
+      client.logout().catch(report);
+      signedOut();
+    });
 });
-element("join").addEventListener("click", () => {
-  join().catch(report);
+element("join").addEventListener("click", () => void joinRoom("quick"));
+element("create-room").addEventListener("click", () => void joinRoom("create"));
+element("play-alone").addEventListener("click", () => void joinRoom("alone"));
+element("join-code").addEventListener("click", () => void joinRoom("code", value("room-code-input")));
+element("leave").addEventListener("click", () => {
+  leave().catch(report);
 });
-// Back from a reload: a still-valid stored token is exchanged for a fresh one.
-const storedToken = localStorage.getItem(TOKEN_KEY);
-if (storedToken !== null) {
-  client.token = storedToken;
-  client.refresh().then(signedIn, signedOut);
-}
 element("ready").addEventListener("click", () => match?.ready());
 element("end").addEventListener("click", () => match?.sendAction({ type: "end" }));
 element("watch-replay").addEventListener("click", () => {
   watchReplay().catch(report);
 });
+// Back from a reload: a still-valid token of this tab is exchanged for a fresh one, then the tab returns to its seat.
+const storedToken = tab.token;
+if (storedToken !== undefined) {
+  client.token = storedToken;
+  client
+    .refresh()
+    .then((session) => {
+      signedIn(session);
+      return returnToSeat();
+    })
+    .catch(() => signedOut());
+}
 window.addEventListener("keydown", (event) => {
   const step = KEYS[event.key];
   // Keys typed into a field, or moving the replay's slider or speed list, are not moves.
@@ -199,6 +303,18 @@ board.draw(undefined);
 Object.assign(window, {
   arena: {
     join,
+    createRoom: () => joinRoom("create"),
+    playAlone: () => joinRoom("alone"),
+    joinByCode: (code: string) => joinRoom("code", code),
+    leave,
+    /** The room this tab is in (its code), or undefined. */
+    get roomCode() {
+      return inRoom() ? match?.roomId : undefined;
+    },
+    /** The page's last message to the player. */
+    get notice() {
+      return element("log").textContent ?? "";
+    },
     get user() {
       return client.user;
     },

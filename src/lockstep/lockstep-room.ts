@@ -52,6 +52,7 @@ import { ReplayRecorder } from "./replay-recorder.ts";
 import { SpectatorGallery } from "./spectator-gallery.ts";
 import { SnapshotKeeper } from "./snapshot-keeper.ts";
 import { ListingRefresher } from "./listing-refresher.ts";
+import type { RoomGaugeSource } from "./metrics.ts";
 import { RecentLateness } from "./recent-lateness.ts";
 import { listingStats, operatorLateness, operatorLog, operatorPlayer, type ListingStats, type MatchInspection } from "./operator-view.ts";
 import { decodeStateDumpChunk, type StateDumpChunk } from "../protocol/checksum-codec.ts";
@@ -269,6 +270,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       throw new ServerError(503, full);
     }
     this.#counted = true;
+    this.#services.metrics?.addRoom(this.#gauges);
     this.#listing = new ListingRefresher(
       settings.listingRefreshMs,
       () => ({ ...this.#listingStats() }),
@@ -280,6 +282,15 @@ export class LockstepRoom<TAction = unknown> extends Room {
       this.#listing.start();
     }
   }
+
+  /** What this room adds to the process's gauges, read when `/metrics` is scraped. */
+  readonly #gauges: RoomGaugeSource = {
+    read: () => {
+      const players = this.#roster.players;
+      const connected = players.filter((player) => player.connected).length;
+      return { phase: this.#phase, playersConnected: connected, playersDropped: players.length - connected, spectators: this.#gallery.size };
+    },
+  };
 
   /** The values of the monitor's grid for this room (see `ListingStats`). */
   #listingStats(): ListingStats {
@@ -455,6 +466,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   override onDispose(): void | Promise<unknown> {
     this.#listing?.stop();
+    this.#services.metrics?.removeRoom(this.#gauges);
     this.#scheduler?.stop();
     this.#outgoing?.stop();
     this.#startTimers?.clear();
@@ -862,7 +874,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
         true,
       );
     }
-    logger.error(`LockstepRoom ${this.roomName} (${this.roomId}): ${methodName} threw:`, error.cause ?? error);
+    this.reportException(error.cause instanceof Error ? error.cause : error, methodName);
+  }
+
+  /**
+   * Where this room's uncaught exceptions go (a game handler or hook that threw), after the room
+   * has dealt with them: by default the log, with the stack (it is a bug to fix). Override it to
+   * send them to an error tracker.
+   */
+  reportException(error: Error, methodName: RoomMethodName | string): void {
+    logger.error(`LockstepRoom ${this.roomName} (${this.roomId}): ${methodName} threw:`, error);
   }
 
   /** The ready timeout runs while at least `minPlayers` are seated and the match has not started. */

@@ -1,4 +1,24 @@
+import type { MatchPhase } from "../protocol/messages.ts";
 import { Histogram } from "./histogram.ts";
+
+/** A live room, read by the gauges at scrape time (never per frame). */
+export interface RoomGaugeSource {
+  read(): RoomGaugeReading;
+}
+
+/** What a live room tells the gauges. */
+export interface RoomGaugeReading {
+  readonly phase: MatchPhase;
+  /** Players whose connection is up, and those whose seat is held while they reconnect. */
+  readonly playersConnected: number;
+  readonly playersDropped: number;
+  readonly spectators: number;
+}
+
+/** A value as Prometheus text: integers as they are, others to a microsecond's precision (no `0.7000000000000001`). */
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(6)));
+}
 
 /**
  * Counters of every lockstep room of a process: frames closed and how late, frames and bytes
@@ -29,6 +49,18 @@ export class LockstepMetrics {
   replaysFailed = 0;
   replaysRefused = 0;
 
+  /** The live rooms of this process, for the gauges. */
+  readonly #rooms = new Set<RoomGaugeSource>();
+
+  /** A room counts in the gauges from now until {@link removeRoom}. */
+  addRoom(room: RoomGaugeSource): void {
+    this.#rooms.add(room);
+  }
+
+  removeRoom(room: RoomGaugeSource): void {
+    this.#rooms.delete(room);
+  }
+
   refused(code: string): void {
     this.actionsRefused.set(code, (this.actionsRefused.get(code) ?? 0) + 1);
   }
@@ -37,8 +69,28 @@ export class LockstepMetrics {
   toPrometheus(): string {
     const lines: string[] = [];
     const counter = (name: string, help: string, value: number, labels = ""): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name}${labels} ${value}`);
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name}${labels} ${formatValue(value)}`);
     };
+    const phases: Record<MatchPhase, number> = { waiting: 0, running: 0, ended: 0 };
+    let connected = 0;
+    let dropped = 0;
+    let spectators = 0;
+    for (const source of this.#rooms) {
+      const room = source.read();
+      phases[room.phase]++;
+      connected += room.playersConnected;
+      dropped += room.playersDropped;
+      spectators += room.spectators;
+    }
+    lines.push("# HELP lockstep_rooms Lockstep rooms on this process, by phase.", "# TYPE lockstep_rooms gauge");
+    for (const [phase, count] of Object.entries(phases)) lines.push(`lockstep_rooms{phase="${phase}"} ${count}`);
+    const gauge = (name: string, help: string, value: number): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${formatValue(value)}`);
+    };
+    gauge("lockstep_matches_running", "Matches running on this process.", phases.running);
+    gauge("lockstep_players_connected", "Players connected to this process's rooms.", connected);
+    gauge("lockstep_players_dropped", "Players whose seat is held while they reconnect.", dropped);
+    gauge("lockstep_spectators", "Spectators watching this process's rooms.", spectators);
     counter("lockstep_frames_closed_total", "Frames closed.", this.framesClosed);
     counter("lockstep_frames_sent_total", "Frame messages sent to clients.", this.framesSent);
     counter("lockstep_frame_bytes_sent_total", "Payload bytes of frame messages sent.", this.frameBytesSent);
@@ -56,9 +108,9 @@ export class LockstepMetrics {
     for (const [code, count] of this.actionsRefused) lines.push(`lockstep_actions_refused_total{code="${code}"} ${count}`);
     const lateness = this.tickLateness;
     lines.push("# HELP lockstep_tick_lateness_ms How late frames closed after their deadline.", "# TYPE lockstep_tick_lateness_ms summary");
-    for (const q of [0.5, 0.99]) lines.push(`lockstep_tick_lateness_ms{quantile="${q}"} ${lateness.percentile(q)}`);
-    lines.push(`lockstep_tick_lateness_ms_sum ${lateness.mean * lateness.count}`, `lockstep_tick_lateness_ms_count ${lateness.count}`);
-    lines.push(`lockstep_tick_lateness_ms_max ${lateness.max}`);
+    for (const q of [0.5, 0.99]) lines.push(`lockstep_tick_lateness_ms{quantile="${q}"} ${formatValue(lateness.percentile(q))}`);
+    lines.push(`lockstep_tick_lateness_ms_sum ${formatValue(lateness.mean * lateness.count)}`, `lockstep_tick_lateness_ms_count ${lateness.count}`);
+    lines.push(`lockstep_tick_lateness_ms_max ${formatValue(lateness.max)}`);
     return `${lines.join("\n")}\n`;
   }
 }

@@ -216,7 +216,10 @@ export class ReplayArchive implements ReplaySink {
       const delay = this.#retryDelays[pending.attempts - 1];
       if (delay === undefined || pending.triedWhileClosing) {
         if (this.#metrics !== undefined) this.#metrics.replaysFailed++;
-        logger.error(`lockstep: replay ${header.id} of room ${header.room_id} (${header.room_name}) was NOT stored after ${pending.attempts} attempts:`, error);
+        // The store's own failure (the database is down or refusing), already reported per attempt: one line, no stack.
+        logger.error(
+          `lockstep: replay ${header.id} of room ${header.room_id} (${header.room_name}) was NOT stored after ${pending.attempts} attempts: ${(error as Error).message}`,
+        );
         return false;
       }
       logger.warn(`lockstep: could not write replay ${header.id} of room ${header.room_id} (${(error as Error).message}); retrying in ${delay} ms`);

@@ -1,4 +1,5 @@
 import { createServer as createHttpsServer } from "node:https";
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server, logger, matchMaker, type MatchMakerDriver, type Presence, type Room } from "@colyseus/core";
 import { declaredSettings } from "../lockstep/declared-settings.ts";
@@ -162,7 +163,7 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
       server.define(name, room);
     }
   }
-  await server.listen(options.port ?? 2567, options.host);
+  await listenOrFail(server, transport.server!, options.port ?? 2567, options.host);
   limitMatchmaking(transport.server!, new KeyedRateLimiter(limits.matchmakingPerAddressPerMinute, burstOf(limits.matchmakingPerAddressPerMinute)));
   const port = (transport.server!.address() as AddressInfo).port;
   const host = options.host === undefined || options.host === "0.0.0.0" ? "localhost" : options.host;
@@ -172,6 +173,48 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
     url: `${tls !== undefined ? "https" : "http"}://${host}:${port}`,
     close: () => server.gracefullyShutdown(false),
   };
+}
+
+/** Thrown when the server cannot listen: the port is taken, or may not be used. Its message is one line naming the port. */
+export class ListenError extends Error {
+  readonly port: number;
+  readonly code: string | undefined;
+
+  constructor(port: number, host: string | undefined, cause: NodeJS.ErrnoException) {
+    const where = `${host ?? "all interfaces"} port ${port}`;
+    const why =
+      cause.code === "EADDRINUSE"
+        ? `${where} is already in use (another server, or an earlier one still running?): stop it or choose another port`
+        : cause.code === "EACCES"
+          ? `${where} may not be used by this user: choose a port above 1023`
+          : `cannot listen on ${where}: ${cause.message}`;
+    super(why, { cause });
+    this.name = "ListenError";
+    this.port = port;
+    this.code = cause.code;
+  }
+}
+
+/**
+ * Colyseus listens with a callback only, so a port that cannot be bound leaves its `listen`
+ * pending forever (the transport only prints the error): a process that never serves nor exits.
+ * Here it rejects with a {@link ListenError} instead.
+ */
+async function listenOrFail(server: Server, http: HttpServer, port: number, host: string | undefined): Promise<void> {
+  let onError: ((error: NodeJS.ErrnoException) => void) | undefined;
+  // The transport's own error printer would add a stack trace to the one-line reason; it is put back once listening.
+  const printers = http.listeners("error") as ((...args: unknown[]) => void)[];
+  http.removeAllListeners("error");
+  const failed = new Promise<never>((_resolve, reject) => {
+    onError = (error) => reject(new ListenError(port, host, error));
+    http.once("error", onError);
+  });
+  try {
+    await Promise.race([server.listen(port, host), failed]);
+  } finally {
+    http.off("error", onError!);
+    for (const printer of printers) http.on("error", printer);
+  }
 }
 
 /**

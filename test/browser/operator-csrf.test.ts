@@ -52,7 +52,7 @@ test("a page of another origin cannot use an operator's cookies to end a match; 
   const adminToken = (await new LockstepClient(server.url).register(ADMIN.email, ADMIN.password)).token;
   const player = new LockstepClient(server.url);
   await player.loginAnonymous({ name: "Victim" });
-  const match = await player.joinOrCreate("arena");
+  const match = await player.create("arena", { alone: true });
   const started = new Promise((resolve) => match.onStart(resolve));
   match.ready();
   await started;

@@ -168,6 +168,10 @@ test("a game handler that throws or rejects refuses that message (MESSAGE_FAILED
   await player.errors.wait((error) => error.code === LockstepErrorCode.MESSAGE_FAILED && error.type === "boom_async");
   const seen = lastFrameOf(other);
   await other.waitForFrame(seen + 5);
+  assert.ok(
+    ["a game handler that throws", "a game handler that rejects"].every((message) => FuzzRoom.reported.includes(message)),
+    "both failures reached the room's reportException",
+  );
 });
 
 /** Payloads an attacker would try: random trees through every encoder, cycles, depth, lies, noise. */

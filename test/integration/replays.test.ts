@@ -47,10 +47,10 @@ interface Seat {
   readonly delivered: LockstepFrame<ArenaAction>[];
 }
 
-async function seat(name: string, roomId?: string): Promise<Seat> {
+async function seat(name: string, roomId?: string, createOptions: Record<string, unknown> = {}): Promise<Seat> {
   const client = new LockstepClient(server.url);
   const { token } = await client.loginAnonymous({ name });
-  const match = roomId === undefined ? await client.create<ArenaRoom>("arena") : await client.joinById<ArenaRoom>(roomId);
+  const match = roomId === undefined ? await client.create<ArenaRoom>("arena", createOptions) : await client.joinById<ArenaRoom>(roomId);
   const wire = new Map<number, string>();
   // Next to the SDK's own handler: the payloads exactly as they came off the socket.
   match.room.onMessage(BinaryMessage.SYNC_FRAME, (bytes: Uint8Array) => wire.set(frameNumberOf(bytes), hex(bytes)));
@@ -155,7 +155,7 @@ test("only the match's players and admins may download its replay; a match aband
   const mine = (await call(server.url, "/replays", { token: outsider.token })).body.replays as unknown[];
   assert.deepEqual(mine, [], "the outsider lists nothing");
 
-  const left = await seat("Dee");
+  const left = await seat("Dee", undefined, { alone: true });
   const started = once(left.match.onStart.bind(left.match));
   left.match.ready();
   await within(started, "the start");

@@ -196,6 +196,13 @@ export class FuzzRoom extends TestGameRoom {
     reloadBurst: 1_000_000,
   };
 
+  /** The failures its handlers produced on purpose: counted, not logged (they would fill the test output with stacks). */
+  static readonly reported: string[] = [];
+
+  override reportException(error: Error): void {
+    FuzzRoom.reported.push(error.message);
+  }
+
   override onCreate(options?: Record<string, unknown>): void | Promise<unknown> {
     const created = super.onCreate(options);
     this.onMessage("boom", () => {

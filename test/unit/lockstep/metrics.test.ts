@@ -34,3 +34,27 @@ test("metrics render as Prometheus text", () => {
   assert.match(text, /^lockstep_tick_lateness_ms_count 1$/m);
   assert.match(text, /# TYPE lockstep_tick_lateness_ms summary/);
 });
+
+test("gauges count the live rooms by phase and their players; values carry no float noise", () => {
+  const metrics = new LockstepMetrics();
+  const running = { read: () => ({ phase: "running" as const, playersConnected: 3, playersDropped: 1, spectators: 2 }) };
+  const waiting = { read: () => ({ phase: "waiting" as const, playersConnected: 1, playersDropped: 0, spectators: 0 }) };
+  metrics.addRoom(running);
+  metrics.addRoom(waiting);
+  // The median falls in the bucket whose bound is 14 × 0.05 ms: 0.7000000000000001 in floating point.
+  metrics.tickLateness.record(0.68);
+  metrics.tickLateness.record(5);
+  let text = metrics.toPrometheus();
+  assert.match(text, /^lockstep_rooms\{phase="running"\} 1$/m);
+  assert.match(text, /^lockstep_rooms\{phase="waiting"\} 1$/m);
+  assert.match(text, /^lockstep_matches_running 1$/m);
+  assert.match(text, /^lockstep_players_connected 4$/m);
+  assert.match(text, /^lockstep_players_dropped 1$/m);
+  assert.match(text, /^lockstep_spectators 2$/m);
+  assert.match(text, /^lockstep_tick_lateness_ms\{quantile="0.5"\} 0.7$/m);
+  assert.doesNotMatch(text, /\d\.\d*0000000\d/, "no float noise");
+  metrics.removeRoom(running);
+  text = metrics.toPrometheus();
+  assert.match(text, /^lockstep_matches_running 0$/m);
+  assert.match(text, /^lockstep_players_connected 1$/m);
+});

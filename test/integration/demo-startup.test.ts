@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+/** Runs `npm start`'s entry with `env` until it exits: its exit code and everything it printed. */
+function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts"], { env: { ...process.env, CI: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, output }));
+  });
+}
+
+test("npm start on a port already in use exits non-zero with one line naming the port, no stack trace", { timeout: 60_000 }, async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  try {
+    const { code, output } = await runDemo({
+      PORT: String(port),
+      DATA_DIR: join(mkdtempSync(join(tmpdir(), "lockstep-port-")), "db"),
+      JWT_SECRET: "demo-startup-test-secret-of-enough-length",
+      DATABASE_URL: "",
+      REDIS_URL: "",
+    });
+    assert.equal(code, 1, output);
+    const reason = output.split("\n").filter((line) => line.includes("not started"));
+    assert.equal(reason.length, 1, output);
+    assert.match(reason[0]!, new RegExp(`port ${port} is already in use`));
+    assert.doesNotMatch(output, /^\s+at /m, "no stack trace");
+  } finally {
+    blocker.close();
+  }
+});
