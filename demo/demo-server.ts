@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { Registry } from "prom-client";
 import { fileURLToPath } from "node:url";
 import type express from "express";
 import {
@@ -87,7 +88,9 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
   const { store, config, scaling, desyncReports, replays } = options;
   installAccounts({ store, config });
   const secureCookie = config.tls !== undefined;
-  const metrics = new LockstepMetrics();
+  // The application's own registry: the library's metrics go there, next to anything the application adds.
+  const registry = new Registry();
+  const metrics = new LockstepMetrics({ registry });
   const archive = replays === undefined ? undefined : new ReplayArchive({ ...options.replayArchive, store: replays, metrics });
   const server = await createLockstepServer({
     ...(options.port !== undefined ? { port: options.port } : {}),
@@ -117,8 +120,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
         ...(desyncReports !== undefined ? { desyncReports } : {}),
       });
       if (replays !== undefined) mountReplayRoutes(app, { store, replays });
-      app.get("/metrics", requirePermission(store, Permission.MONITOR, { secureCookie }), (_request, response) => {
-        response.type("text/plain; version=0.0.4").send(metrics.toPrometheus());
+      app.get("/metrics", requirePermission(store, Permission.MONITOR, { secureCookie }), (_request, response, next) => {
+        registry.metrics().then((text) => response.type(registry.contentType).send(text), next);
       });
       serveStatic(app);
     },
@@ -130,6 +133,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
     ...server,
     close: async () => {
       scaling?.stop();
+      metrics.stop();
       await server.close();
       // Matches ended by the shutdown are written before the database closes.
       await archive?.close();

@@ -12,7 +12,7 @@ export type { ClosedFrame } from "./lockstep/closed-frame.ts";
 export type { LockstepPlayer, PlayerIdentity } from "./lockstep/roster.ts";
 export type { FrameLog, FrameRun, LogOverflowPolicy } from "./lockstep/frame-log.ts";
 export { defaultIdentity } from "./lockstep/identity.ts";
-export { LockstepMetrics } from "./lockstep/metrics.ts";
+export { LockstepMetrics, type LockstepMetricsOptions } from "./lockstep/metrics.ts";
 export type { LockstepServices } from "./lockstep/room-services.ts";
 export type {
   DesyncDiffEntry,

@@ -10,6 +10,8 @@ const checksumInterval = Number(process.env.CHECKSUM_INTERVAL ?? 0);
 const maxSpectators = Number(process.env.SPECTATORS ?? 0);
 const spectatorDelayFrames = Number(process.env.SPECTATOR_DELAY_FRAMES ?? 0);
 /** How often rooms refresh their listing metadata for the monitor (unset: the library's default; 0: off), to measure what it costs. */
+/** How often "Prometheus" scrapes the bench server when metrics are on. */
+const SCRAPE_INTERVAL_MS = 5000;
 const listingRefreshMs = process.env.LISTING_REFRESH_MS === undefined ? undefined : Number(process.env.LISTING_REFRESH_MS);
 
 class BenchRoom extends LockstepRoom {
@@ -31,7 +33,14 @@ class BenchRoom extends LockstepRoom {
   }
 }
 
-const metrics = new LockstepMetrics();
+/**
+ * METRICS=off: only the counters and gauges the bench's window statistics need (no duration
+ * histograms, no process metrics, no scrapes); on (default): everything, scraped every 5 s as
+ * Prometheus would, so the two can be compared.
+ */
+const metricsOn = process.env.METRICS !== "off";
+const metrics = new LockstepMetrics({ durations: metricsOn, processMetrics: metricsOn });
+if (metricsOn) setInterval(() => void metrics.toPrometheus(), SCRAPE_INTERVAL_MS).unref();
 const stats = new WindowStats(metrics.tickLateness, () => ({
   checksumsAccepted: metrics.checksumsReceived,
   desyncs: metrics.desyncs,

@@ -29,8 +29,12 @@ export class ClientPolicy {
   readonly #guards = new Map<string, ClientGuard>();
   readonly #kicked = new Set<string>();
 
-  constructor(options: LockstepOptions) {
+  readonly #onExpel: (() => void) | undefined;
+
+  /** `onExpel` is told of every client closed as abusive (the metrics count it). */
+  constructor(options: LockstepOptions, onExpel?: () => void) {
     this.#options = options;
+    this.#onExpel = onExpel;
   }
 
   /** Starts budgets for a session (on join, or for a seat restored from a stored match). */
@@ -128,6 +132,7 @@ export class ClientPolicy {
    */
   expel(client: Client, reason: string): void {
     this.#kicked.add(client.sessionId);
+    this.#onExpel?.();
     const socket = client.ref as { terminate?: () => void; readyState?: number };
     client.leave(LockstepCloseCode.ABUSE, reason);
     setTimeout(() => {

@@ -7,6 +7,9 @@ import type { LockstepMetrics } from "./metrics.ts";
 import type { LockstepOptions } from "./options.ts";
 import type { RecentLateness } from "./recent-lateness.ts";
 
+/** The last 256 frames' firing times are kept: a frame sent later than that (a long journal outage) is not measured. */
+const FIRED_RING_MASK = 255;
+
 /** Construction options of {@link FrameCloser}. */
 export interface FrameCloserOptions<TAction> {
   readonly queue: InputQueue<TAction>;
@@ -30,20 +33,30 @@ export interface FrameCloserOptions<TAction> {
 export class FrameCloser<TAction> {
   readonly #options: FrameCloserOptions<TAction>;
   readonly #writer = new ByteWriter();
+  /** When the timer of each of the last frames fired (by frame number modulo the ring), for the fan-out metric. */
+  readonly #firedAt = new Float64Array(FIRED_RING_MASK + 1);
+  readonly #firedFrame = new Int32Array(FIRED_RING_MASK + 1).fill(-1);
 
   constructor(options: FrameCloserOptions<TAction>) {
     this.#options = options;
   }
 
+  /** When `frame`'s timer fired (`performance.now()`), if it is one of the last 256 closed. */
+  firedAt(frame: number): number | undefined {
+    const slot = frame & FIRED_RING_MASK;
+    return this.#firedFrame[slot] === frame ? this.#firedAt[slot] : undefined;
+  }
+
   /** The scheduler's tick: closes `frame`, `lateMs` after its deadline. */
   readonly close = (frame: number, lateMs: number): void => {
     const { queue, log, publisher, logOverflow, metrics } = this.#options;
-    if (metrics !== undefined) {
-      metrics.framesClosed++;
-      metrics.tickLateness.record(lateMs);
-    }
-    this.#options.recent?.record(lateMs, performance.now());
+    const firedAt = performance.now();
+    this.#firedAt[frame & FIRED_RING_MASK] = firedAt;
+    this.#firedFrame[frame & FIRED_RING_MASK] = frame;
+    metrics?.recordTick(lateMs);
+    this.#options.recent?.record(lateMs, firedAt);
     const entries = queue.take();
+    if (metrics !== undefined) for (const entry of entries) if (entry.type === "action") metrics.recordInputDelay(firedAt - entry.receivedAt);
     const writer = encodeFrame(this.#writer.reset(), { frame, entries });
     if (logOverflow === "end-match" && !log.canAppend(writer.length)) {
       this.#options.onLogFull();

@@ -12,6 +12,8 @@ export interface QueuedAction<TAction> {
   readonly payload: Uint8Array;
   /** The decoded action, for the server-side frame observer, or {@link UNDECODED} (decode `payload` then). */
   readonly action: TAction | typeof UNDECODED;
+  /** When it arrived (`performance.now()`), for the input-to-frame delay metric. */
+  readonly receivedAt: number;
 }
 
 /** A roster change waiting for its frame to close. */
@@ -46,7 +48,7 @@ export class InputQueue<TAction> {
 
   /** Appends an accepted action. */
   pushAction(slot: number, uid: string, payload: Uint8Array, action: TAction | typeof UNDECODED): void {
-    this.#entries.push({ type: "action", slot, uid, payload, action });
+    this.#entries.push({ type: "action", slot, uid, payload, action, receivedAt: performance.now() });
     this.#actionsBySlot[slot]!++;
   }
 

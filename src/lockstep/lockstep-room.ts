@@ -53,6 +53,7 @@ import { SpectatorGallery } from "./spectator-gallery.ts";
 import { SnapshotKeeper } from "./snapshot-keeper.ts";
 import { ListingRefresher } from "./listing-refresher.ts";
 import type { RoomGaugeSource } from "./metrics.ts";
+import { queuedBytes } from "./send-queue.ts";
 import { RecentLateness } from "./recent-lateness.ts";
 import { listingStats, operatorLateness, operatorLog, operatorPlayer, type ListingStats, type MatchInspection } from "./operator-view.ts";
 import { decodeStateDumpChunk, type StateDumpChunk } from "../protocol/checksum-codec.ts";
@@ -217,7 +218,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     // A resumed log starts at the journal's first frame (later than the match's if the journal was rebuilt from memory).
     this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#scheduler = this.#newScheduler(settings.startFrame);
-    this.#policy = new ClientPolicy(settings);
+    this.#policy = new ClientPolicy(settings, () => this.#services.metrics?.kicked("abuse"));
     if (this.#services.replays !== undefined) this.#recorder = new ReplayRecorder();
     const gate = MessageGate.install(this, this.#policy);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#hooks.validator(this.validateAction, this));
@@ -226,6 +227,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
       settings.maxSendQueueBytes,
       () => this.clients,
       () => this.roomId,
+      (bytes) => this.#services.metrics?.recordReload(bytes),
     );
     this.#startTimers = new StartTimers(settings, () => this.startMatch(), this.#reclaimUnstarted);
     this.#publisher = new FramePublisher({ log: this.#log, send: this.#sendFrame, onFailure: this.#giveUp });
@@ -258,7 +260,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
         this.#snapshots = new SnapshotKeeper(settings.snapshotIntervalFrames, settings.maxSnapshotBytes, 10 * settings.frameRate, settings.startFrame, {
           connected: (slot) => this.#roster.bySlot(slot)?.connected === true,
           request: (slot, request) => this.#roster.bySlot(slot)?.client.send(ControlMessage.SNAPSHOT_REQUEST, request),
-          verified: (snapshot) => this.#journal?.saveSnapshot(snapshot),
+          verified: (snapshot) => {
+            if (this.#services.metrics !== undefined) this.#services.metrics.snapshotsVerified++;
+            this.#journal?.saveSnapshot(snapshot);
+          },
         });
         gate.handleBytes(BinaryMessage.SNAPSHOT_UPLOAD, this.#onSnapshotUpload);
       }
@@ -288,7 +293,17 @@ export class LockstepRoom<TAction = unknown> extends Room {
     read: () => {
       const players = this.#roster.players;
       const connected = players.filter((player) => player.connected).length;
-      return { phase: this.#phase, playersConnected: connected, playersDropped: players.length - connected, spectators: this.#gallery.size };
+      let sendQueueBytes = 0;
+      for (const client of this.clients) sendQueueBytes += queuedBytes(client);
+      return {
+        roomName: this.roomName,
+        phase: this.#phase,
+        playersConnected: connected,
+        playersDropped: players.length - connected,
+        spectators: this.#gallery.size,
+        logBytes: this.#log.storedBytes,
+        sendQueueBytes,
+      };
     },
   };
 
@@ -568,6 +583,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const watcher = this.clients.find((client) => client.sessionId === sessionId);
     if (watcher === undefined) return false;
     this.#policy.kick(sessionId);
+    this.#services.metrics?.kicked("operator");
     watcher.leave(CloseCode.CONSENTED, "kicked by an operator");
     return true;
   }
@@ -577,6 +593,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     const player = this.#roster.byUid(uid);
     if (player === undefined) return false;
     this.#policy.kick(player.sessionId);
+    this.#services.metrics?.kicked("operator");
     if (player.connected) player.client.leave(CloseCode.CONSENTED, "kicked by an operator");
     else this.#releaseSeat(player, "kicked");
     return true;
@@ -647,6 +664,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (metrics !== undefined) {
       metrics.framesSent += this.clients.length;
       metrics.frameBytesSent += bytes.byteLength * this.clients.length;
+      const firedAt = this.#closer.firedAt(frameNumberOf(bytes));
+      if (firedAt !== undefined) metrics.recordFanout(performance.now() - firedAt);
     }
   };
 
@@ -1069,8 +1088,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
         return { code: LockstepErrorCode.SNAPSHOT_INVALID, type: "snapshot_upload", message: (error as Error).message };
       }
       const refusal = this.#snapshots!.receive(player.slot, chunk);
-      if (refusal?.code === LockstepErrorCode.SNAPSHOT_INVALID)
+      if (refusal?.code === LockstepErrorCode.SNAPSHOT_INVALID) {
+        if (this.#services.metrics !== undefined) this.#services.metrics.snapshotsRefused++;
         logger.warn(`lockstep: snapshot from ${player.uid} in room ${this.roomId} refused: ${refusal.message}`);
+      }
       return refusal;
     });
   };

@@ -16,11 +16,14 @@ export class OutgoingTraffic {
   readonly #timer: NodeJS.Timeout;
   readonly #roomId: () => string;
 
-  /** `clients` are the room's current clients; `roomId` names the room in the log when a reader is cut off. */
-  constructor(maxSendQueueBytes: number, clients: () => Iterable<Client>, roomId: () => string) {
+  /**
+   * `clients` are the room's current clients; `roomId` names the room in the log when a reader
+   * is cut off; `reloadSent` is told the bytes of each reload answer sent in full.
+   */
+  constructor(maxSendQueueBytes: number, clients: () => Iterable<Client>, roomId: () => string, reloadSent?: (bytes: number) => void) {
     this.#roomId = roomId;
     this.#queues = new SendQueueWatch(maxSendQueueBytes);
-    this.#pacer = new ReloadPacer(this.#queues, (client, chunk) => client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk));
+    this.#pacer = new ReloadPacer(this.#queues, (client, chunk) => client.sendBytes(BinaryMessage.RELOAD_FRAMES, chunk), reloadSent);
     this.#timer = setInterval(() => {
       for (const client of this.#queues.check(clients(), performance.now())) this.#cutOff(client);
     }, SEND_QUEUE_CHECK_MS);

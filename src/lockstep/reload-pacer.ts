@@ -9,6 +9,7 @@ interface Pending {
   readonly client: Client;
   readonly chunker: ReloadChunker;
   sent: number;
+  bytes: number;
   readonly finish: (chunks: number | undefined) => void;
 }
 
@@ -21,12 +22,15 @@ interface Pending {
 export class ReloadPacer {
   readonly #queues: SendQueueWatch;
   readonly #send: (client: Client, chunk: Uint8Array) => void;
+  readonly #answered: ((bytes: number) => void) | undefined;
   readonly #pending = new Map<string, Pending>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(queues: SendQueueWatch, send: (client: Client, chunk: Uint8Array) => void) {
+  /** `answered` is told the size of every answer sent in full (the metrics' reload sizes). */
+  constructor(queues: SendQueueWatch, send: (client: Client, chunk: Uint8Array) => void, answered?: (bytes: number) => void) {
     this.#queues = queues;
     this.#send = send;
+    this.#answered = answered;
   }
 
   /** True while an answer to this session is still being sent. */
@@ -40,7 +44,7 @@ export class ReloadPacer {
    */
   send(client: Client, chunker: ReloadChunker): Promise<number | undefined> {
     return new Promise((resolve) => {
-      const pending: Pending = { client, chunker, sent: 0, finish: resolve };
+      const pending: Pending = { client, chunker, sent: 0, bytes: 0, finish: resolve };
       this.#pending.set(client.sessionId, pending);
       this.#pump(pending);
       if (this.#pending.has(client.sessionId)) this.#arm();
@@ -68,9 +72,11 @@ export class ReloadPacer {
       if (chunk === undefined) break;
       this.#send(pending.client, chunk);
       pending.sent++;
+      pending.bytes += chunk.byteLength;
     }
     if (pending.chunker.done) {
       this.#pending.delete(pending.client.sessionId);
+      this.#answered?.(pending.bytes);
       pending.finish(pending.sent);
     }
   }

@@ -6,6 +6,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { LockstepClient } from "../../client-sdk/src/index.ts";
+import { ClusterNode } from "../support/cluster.ts";
+import { freePort } from "../support/free-port.ts";
 
 /** Runs `npm start`'s entry with `env` until it exits: its exit code and everything it printed. */
 function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
@@ -38,5 +41,27 @@ test("npm start on a port already in use exits non-zero with one line naming the
     assert.doesNotMatch(output, /^\s+at /m, "no stack trace");
   } finally {
     blocker.close();
+  }
+});
+
+test("refusals a player provokes (a wrong password, an invalid registration) are not logged with a stack trace", { timeout: 60_000 }, async () => {
+  const node = new ClusterNode(await freePort(), {
+    DATA_DIR: join(mkdtempSync(join(tmpdir(), "lockstep-refusals-")), "db"),
+    JWT_SECRET: "demo-refusals-test-secret-of-enough-length",
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+  });
+  await node.start();
+  try {
+    const client = new LockstepClient(node.url);
+    await client.register("ada@example.com", "ada-password");
+    await assert.rejects(new LockstepClient(node.url).login("ada@example.com", "not-her-password"), /wrong email or password/);
+    await assert.rejects(new LockstepClient(node.url).register("not-an-email", "123"), /password must have at least 6 characters/);
+    await assert.rejects(new LockstepClient(node.url, { token: "forged.token.value" }).joinOrCreate("arena"));
+    // One more request: whatever the refusals logged is in the output by the time it is answered.
+    assert.equal((await fetch(`${node.url}/health`)).status, 200);
+    assert.doesNotMatch(node.output, /^\s+at /m, `no stack trace in:\n${node.output}`);
+  } finally {
+    await node.stop("SIGTERM");
   }
 });

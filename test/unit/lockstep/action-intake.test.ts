@@ -30,7 +30,9 @@ test("accepts valid actions and queues the exact bytes with the sender's slot an
   assert.deepEqual(intake.admit(player, 0, bytes), { accepted: true });
   const [entry] = queue.take();
   assert.ok(entry?.type === "action");
-  assert.deepEqual({ ...entry, payload: Buffer.from(entry.payload) }, { type: "action", slot: 1, uid: "u1", payload: Buffer.from(bytes), action: { dx: 1 } });
+  const { receivedAt, ...queued } = entry;
+  assert.deepEqual({ ...queued, payload: Buffer.from(entry.payload) }, { type: "action", slot: 1, uid: "u1", payload: Buffer.from(bytes), action: { dx: 1 } });
+  assert.ok(receivedAt > 0 && receivedAt <= performance.now(), "stamped with its arrival, for the input-delay metric");
 });
 
 test("with a schema, what is queued is the schema's output: extra keys never reach the other clients", () => {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Histogram } from "../../../src/lockstep/histogram.ts";
+import { Registry, register } from "prom-client";
 import { LockstepMetrics } from "../../../src/lockstep/metrics.ts";
+import { assertValidHistogram, histogramOf, parseExposition, samplesOf, total } from "../../support/prometheus.ts";
 
 test("histogram percentiles are bucket upper bounds within 50 µs, and the maximum is exact", () => {
   const histogram = new Histogram();
@@ -22,39 +24,55 @@ test("histogram percentiles are bucket upper bounds within 50 µs, and the maxim
   assert.deepEqual(histogram.summary(), { count: 0, p50: 0, p99: 0, max: 0 });
 });
 
-test("metrics render as Prometheus text", () => {
-  const metrics = new LockstepMetrics();
-  metrics.framesClosed = 3;
-  metrics.tickLateness.record(0.4);
+test("metrics render as Prometheus text in the application's registry: counters catch up at each scrape, labelled by code or reason", async () => {
+  const registry = new Registry();
+  const metrics = new LockstepMetrics({ registry, processMetrics: false });
+  metrics.recordTick(0.4);
+  metrics.recordTick(0.4);
+  metrics.recordTick(0.4);
   metrics.refused("RATE_LIMITED");
   metrics.refused("RATE_LIMITED");
-  const text = metrics.toPrometheus();
+  metrics.kicked("operator");
+  let text = await registry.metrics();
   assert.match(text, /^lockstep_frames_closed_total 3$/m);
   assert.match(text, /^lockstep_actions_refused_total\{code="RATE_LIMITED"\} 2$/m);
-  assert.match(text, /^lockstep_tick_lateness_ms_count 1$/m);
-  assert.match(text, /# TYPE lockstep_tick_lateness_ms summary/);
+  assert.match(text, /^lockstep_kicks_total\{reason="operator"\} 1$/m);
+  metrics.recordTick(0.4);
+  metrics.refused("RATE_LIMITED");
+  text = await metrics.toPrometheus();
+  assert.match(text, /^lockstep_frames_closed_total 4$/m, "a second scrape counts only what happened since");
+  assert.match(text, /^lockstep_actions_refused_total\{code="RATE_LIMITED"\} 3$/m);
+  const tick = histogramOf(parseExposition(text), "lockstep_tick_lateness_seconds");
+  assertValidHistogram(tick, "tick lateness");
+  assert.equal(tick.count, 4);
+  assert.equal(tick.buckets.get(0.0005), 4, "0.4 ms is under the 0.5 ms bucket");
+  assert.equal(tick.buckets.get(0.00025), 0);
+  assert.equal((await register.metrics()).trim(), "", "nothing in prom-client's global registry");
 });
 
-test("gauges count the live rooms by phase and their players; values carry no float noise", () => {
-  const metrics = new LockstepMetrics();
-  const running = { read: () => ({ phase: "running" as const, playersConnected: 3, playersDropped: 1, spectators: 2 }) };
-  const waiting = { read: () => ({ phase: "waiting" as const, playersConnected: 1, playersDropped: 0, spectators: 0 }) };
+test("gauges read the live rooms at scrape time, by room name and phase; process metrics include GC and event-loop histograms", async () => {
+  const registry = new Registry();
+  const metrics = new LockstepMetrics({ registry });
+  const reading = { roomName: "arena", playersConnected: 3, playersDropped: 1, spectators: 2, logBytes: 1000, sendQueueBytes: 50 };
+  const running = { read: () => ({ ...reading, phase: "running" as const }) };
+  const waiting = { read: () => ({ ...reading, phase: "waiting" as const, playersConnected: 1, playersDropped: 0, spectators: 0 }) };
   metrics.addRoom(running);
   metrics.addRoom(waiting);
-  // The median falls in the bucket whose bound is 14 × 0.05 ms: 0.7000000000000001 in floating point.
-  metrics.tickLateness.record(0.68);
-  metrics.tickLateness.record(5);
-  let text = metrics.toPrometheus();
-  assert.match(text, /^lockstep_rooms\{phase="running"\} 1$/m);
-  assert.match(text, /^lockstep_rooms\{phase="waiting"\} 1$/m);
-  assert.match(text, /^lockstep_matches_running 1$/m);
-  assert.match(text, /^lockstep_players_connected 4$/m);
-  assert.match(text, /^lockstep_players_dropped 1$/m);
-  assert.match(text, /^lockstep_spectators 2$/m);
-  assert.match(text, /^lockstep_tick_lateness_ms\{quantile="0.5"\} 0.7$/m);
-  assert.doesNotMatch(text, /\d\.\d*0000000\d/, "no float noise");
+  let parsed = parseExposition(await metrics.toPrometheus());
+  assert.equal(total(parsed, "lockstep_rooms", { room: "arena", phase: "running" }), 1);
+  assert.equal(total(parsed, "lockstep_rooms", { room: "arena", phase: "waiting" }), 1);
+  assert.equal(total(parsed, "lockstep_matches_running"), 1);
+  assert.equal(total(parsed, "lockstep_players_connected", { room: "arena" }), 4);
+  assert.equal(total(parsed, "lockstep_players_dropped"), 1);
+  assert.equal(total(parsed, "lockstep_spectators"), 2);
+  assert.equal(total(parsed, "lockstep_frame_log_bytes"), 2000);
+  assert.equal(total(parsed, "lockstep_send_queue_bytes"), 100);
+  assert.equal(parsed.types.get("nodejs_gc_duration_seconds"), "histogram");
+  assertValidHistogram(histogramOf(parsed, "lockstep_event_loop_delay_seconds"), "event-loop delay");
   metrics.removeRoom(running);
-  text = metrics.toPrometheus();
-  assert.match(text, /^lockstep_matches_running 0$/m);
-  assert.match(text, /^lockstep_players_connected 1$/m);
+  parsed = parseExposition(await metrics.toPrometheus());
+  assert.equal(total(parsed, "lockstep_matches_running"), 0);
+  assert.equal(total(parsed, "lockstep_players_connected"), 1);
+  assert.equal(samplesOf(parsed, "lockstep_rooms", { phase: "running" }).length, 0, "a room that is gone is not counted");
+  metrics.stop();
 });
