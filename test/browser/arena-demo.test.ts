@@ -2,18 +2,12 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
-import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
-import { SqlUserStore } from "../../src/accounts/user-store.ts";
-import { startDemoServer } from "../../demo/demo-server.ts";
-import type { LockstepServer } from "../../src/server/create-server.ts";
-import { browserUnavailable, launchChromium } from "../support/browser.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { openGuestPage, useBrowserDemo } from "../support/browser-demo.ts";
 
-const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
-if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
+const demo = useBrowserDemo({ secret: "browser-test-secret-with-enough-characters" });
+const unavailable = demo.skip;
 
 /** What the page exposes for automated play (see demo/web/arena-page.ts). */
 interface ArenaView {
@@ -27,35 +21,8 @@ interface ArenaView {
 }
 declare const arena: ArenaView;
 
-let server: LockstepServer;
-let browser: Browser;
-let store: SqlUserStore;
-
-before(async () => {
-  if (unavailable !== undefined) return;
-  store = await SqlUserStore.open(await openEmbeddedDatabase());
-  server = await startDemoServer({
-    store,
-    config: loadSecurityConfig({ JWT_SECRET: "browser-test-secret-with-enough-characters" }),
-    port: 0,
-    host: "127.0.0.1",
-  });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await store?.close();
-});
-
 async function openPlayer(name: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 760, height: 480 } });
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(server.url);
-  await page.fill("#name", name);
-  await page.click("#guest");
-  await page.waitForFunction(() => arena.user !== undefined);
+  const { page, errors: problems } = await openGuestPage(demo.browser, demo.server.url, name, { width: 760, height: 480 });
   await page.click("#join");
   await page.waitForFunction(() => arena.phase === "waiting");
   const user = await page.evaluate(() => arena.user!);
@@ -122,8 +89,8 @@ test("two browser tabs play the demo in lockstep and end with the same frame cou
 });
 
 test("the <script> bundle's deterministic RNG gives the same numbers in Chromium as in Node", { skip: unavailable }, async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url);
+  const page = await demo.browser.newPage();
+  await page.goto(demo.server.url);
   const values = await page.evaluate(() => {
     const random = (globalThis as unknown as { ColyseusLockstep: { createRandom(seed: number): { nextUint32(): number } } }).ColyseusLockstep.createRandom(42);
     return [random.nextUint32(), random.nextUint32(), random.nextUint32()];

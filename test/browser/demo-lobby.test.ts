@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { test } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
-import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
-import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
-import { SqlUserStore } from "../../src/accounts/user-store.ts";
-import { startDemoServer } from "../../demo/demo-server.ts";
-import type { LockstepServer } from "../../src/server/create-server.ts";
-import { browserUnavailable, launchChromium } from "../support/browser.ts";
+import { openGuestPage, useBrowserDemo } from "../support/browser-demo.ts";
 import { call } from "../support/http.ts";
 
-const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
-if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
+const ADMIN = { email: "ops@example.com", password: "ops-password" };
+const demo = useBrowserDemo({ secret: "demo-lobby-test-secret-with-enough-characters", adminEmail: ADMIN.email });
+const unavailable = demo.skip;
 const skip = unavailable;
 
 /** What the page exposes for automated play (see demo/web/arena-page.ts). */
@@ -32,34 +27,10 @@ interface ArenaView {
 }
 declare const arena: ArenaView;
 
-const ADMIN = { email: "ops@example.com", password: "ops-password" };
-let server: LockstepServer;
-let browser: Browser;
-let store: SqlUserStore;
-
-before(async () => {
-  if (skip !== undefined) return;
-  store = await SqlUserStore.open(await openEmbeddedDatabase());
-  const config = loadSecurityConfig({ ADMIN_EMAILS: ADMIN.email, JWT_SECRET: "demo-lobby-test-secret-with-enough-characters" });
-  server = await startDemoServer({ store, config, port: 0, host: "127.0.0.1" });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await store?.close();
-});
-
 /** A tab of `context` logged in as a guest called `name`. */
 async function guestTab(context: BrowserContext, name: string): Promise<Page> {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(server.url);
-  await page.fill("#name", name);
-  await page.click("#guest");
-  await page.waitForFunction(() => arena.user !== undefined);
-  assert.deepEqual(problems, []);
+  const { page, errors } = await openGuestPage(context, demo.server.url, name);
+  assert.deepEqual(errors, []);
   return page;
 }
 
@@ -69,11 +40,11 @@ test("each tab is its own player; rooms have codes; a match starts only when eve
   skip,
   timeout: 90_000,
 }, async () => {
-  const context = await browser.newContext();
+  const context = await demo.browser.newContext();
   const alice = await guestTab(context, "Alice");
   // The second tab of the same browser is not logged in as Alice: it is a player of its own.
   const bob = await context.newPage();
-  await bob.goto(server.url);
+  await bob.goto(demo.server.url);
   assert.equal(await bob.isVisible("#account"), true, "the second tab asks who is playing");
   assert.equal(await bob.isVisible("#session"), false, 'no "Logged in as" row without a login');
   await bob.fill("#name", "Bob");
@@ -138,8 +109,8 @@ test("a kicked player is told so and is back in the lobby; logging out leaves th
   skip,
   timeout: 60_000,
 }, async () => {
-  const adminToken = (await new LockstepClient(server.url).register(ADMIN.email, ADMIN.password)).token;
-  const context = await browser.newContext();
+  const adminToken = (await new LockstepClient(demo.server.url).register(ADMIN.email, ADMIN.password)).token;
+  const context = await demo.browser.newContext();
   const carol = await guestTab(context, "Carol");
   await carol.click("#play-alone");
   await carol.waitForFunction(() => arena.roomCode !== undefined);
@@ -147,7 +118,7 @@ test("a kicked player is told so and is back in the lobby; logging out leaves th
   await carol.waitForFunction(() => arena.phase === "running");
   const code = (await view(carol, () => arena.roomCode))!;
   const uid = (await view(carol, () => arena.user!.id))!;
-  assert.equal((await call(server.url, `/admin/rooms/${code}/kick`, { body: { uid }, token: adminToken })).status, 200);
+  assert.equal((await call(demo.server.url, `/admin/rooms/${code}/kick`, { body: { uid }, token: adminToken })).status, 200);
   await carol.waitForFunction(() => /removed from the match/.test(arena.notice));
   await carol.waitForFunction(() => !document.getElementById("create-room")!.hasAttribute("disabled"));
   assert.equal(await carol.isDisabled("#end"), true, "no End match once out of the match");
@@ -158,7 +129,7 @@ test("a kicked player is told so and is back in the lobby; logging out leaves th
   await carol.click("#logout");
   await carol.waitForFunction(() => document.getElementById("session")!.hidden && !document.getElementById("account")!.hidden);
   assert.equal(await carol.isVisible("#session"), false);
-  const inspected = await call(server.url, `/admin/rooms/${room}`, { token: adminToken });
+  const inspected = await call(demo.server.url, `/admin/rooms/${room}`, { token: adminToken });
   assert.ok(inspected.status === 404 || (inspected.body.players as unknown[]).length === 0, "logging out left the room");
 
   await carol.fill("#email", "not-an-email");

@@ -1,22 +1,21 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { before, test } from "node:test";
+import type { Page } from "playwright-core";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
 import { openDesyncReportStore } from "../../src/accounts/desync-report-store.ts";
-import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
-import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
-import { SqlUserStore } from "../../src/accounts/user-store.ts";
 import type { DesyncReport, DesyncReportSummary } from "../../src/lockstep/desync-report.ts";
 import { DEFAULT_CHECKSUM_INTERVAL } from "../../src/lockstep/options.ts";
-import { startDemoServer } from "../../demo/demo-server.ts";
-import type { LockstepServer } from "../../src/server/create-server.ts";
-import { browserUnavailable, launchChromium } from "../support/browser.ts";
+import { openGuestPage, useBrowserDemo } from "../support/browser-demo.ts";
 import { eventually } from "../support/eventually.ts";
 import { call } from "../support/http.ts";
 
-const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
-if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
+const ADMIN = { email: "ops@example.com", password: "ops-password" };
+const demo = useBrowserDemo({
+  secret: "desync-demo-test-secret-with-enough-characters",
+  adminEmail: ADMIN.email,
+  extra: async (store) => ({ desyncReports: await openDesyncReportStore(store) }),
+});
+const unavailable = demo.skip;
 const skip = unavailable;
 
 /**
@@ -24,7 +23,6 @@ const skip = unavailable;
  * checksum interval (30), so frame 30 is checked in sync before it and frame 60 finds the desync.
  */
 const DESYNC_FRAME = 45;
-const ADMIN = { email: "ops@example.com", password: "ops-password" };
 const IN_SYNC = /^checked frame (\d+) · in sync$/;
 
 /** What the page exposes for automated play (see demo/web/arena-page.ts). */
@@ -44,29 +42,7 @@ interface ShownDesync {
   id: string;
 }
 
-let server: LockstepServer;
-let browser: Browser;
-let store: SqlUserStore;
 let adminToken: string;
-
-before(async () => {
-  if (skip !== undefined) return;
-  store = await SqlUserStore.open(await openEmbeddedDatabase());
-  server = await startDemoServer({
-    store,
-    desyncReports: await openDesyncReportStore(store),
-    config: loadSecurityConfig({ ADMIN_EMAILS: ADMIN.email, JWT_SECRET: "desync-demo-test-secret-with-enough-characters" }),
-    port: 0,
-    host: "127.0.0.1",
-  });
-  adminToken = (await new LockstepClient(server.url).register(ADMIN.email, ADMIN.password)).token;
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await store?.close();
-});
 
 /** A tab with a guest player in the arena's lobby; `query` is appended to the page's address. */
 interface Tab {
@@ -77,14 +53,14 @@ interface Tab {
   readonly errors: string[];
 }
 
+before(async () => {
+  if (unavailable !== undefined) return;
+  await demo.ready();
+  adminToken = (await new LockstepClient(demo.server.url).register(ADMIN.email, ADMIN.password)).token;
+});
+
 async function openTab(name: string, query = ""): Promise<Tab> {
-  const page = await browser.newPage({ viewport: { width: 760, height: 640 } });
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${server.url}/${query}`);
-  await page.fill("#name", name);
-  await page.click("#guest");
-  const uid = await page.waitForFunction(() => arena.user?.id).then((handle) => handle.jsonValue() as Promise<string>);
+  const { page, uid, errors } = await openGuestPage(demo.browser, `${demo.server.url}/${query}`, name, { width: 760, height: 640 });
   await page.click("#join");
   await page.waitForFunction(() => arena.phase === "waiting");
   return { page, uid, name, errors };
@@ -121,7 +97,7 @@ async function shownDesync(tab: Tab): Promise<ShownDesync> {
 /** The report's summary in the admin listing, once it is stored (after the players' dumps are in). */
 async function listedReport(id: string): Promise<DesyncReportSummary> {
   return eventually(async () => {
-    const listing = await call(server.url, "/admin/desyncs", { token: adminToken });
+    const listing = await call(demo.server.url, "/admin/desyncs", { token: adminToken });
     assert.equal(listing.status, 200);
     const summary = (listing.body.reports as DesyncReportSummary[]).find((report) => report.id === id);
     assert.ok(summary !== undefined, `report ${id} is not listed yet`);
@@ -170,7 +146,7 @@ test("with ?desync in one of three tabs, every tab names that tab's player and t
   assert.equal(summary.frame, frame);
   assert.deepEqual(summary.outliers, [carol.uid]);
   assert.deepEqual(summary.parts, ["coin"]);
-  const report = await call(server.url, `/admin/desyncs/${summary.id}`, { token: adminToken });
+  const report = await call(demo.server.url, `/admin/desyncs/${summary.id}`, { token: adminToken });
   assert.equal(report.status, 200);
   const { dump_status, diff } = report.body as unknown as DesyncReport;
   assert.equal(dump_status, "complete", "both sides uploaded their state");

@@ -1,42 +1,18 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
 import { LockstepClient, type LockstepMatch, type MatchEnd } from "../../client-sdk/src/index.ts";
 import type { ArenaAction } from "../../demo/arena-room.ts";
-import { startDemoServer } from "../../demo/demo-server.ts";
-import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
-import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
-import { SqlUserStore } from "../../src/accounts/user-store.ts";
-import type { LockstepServer } from "../../src/server/create-server.ts";
-import { browserUnavailable, launchChromium } from "../support/browser.ts";
+import { useBrowserDemo } from "../support/browser-demo.ts";
 import { once, within } from "../support/sdk-match.ts";
 
-const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
-if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
+const ADMIN = { email: "ops@example.com", password: "ops-password" };
+const demo = useBrowserDemo({ secret: "monitor-console-test-secret-with-enough-characters", adminEmail: ADMIN.email });
+const unavailable = demo.skip;
 const skip = unavailable;
 
-const ADMIN = { email: "ops@example.com", password: "ops-password" };
-let server: LockstepServer;
-let store: SqlUserStore;
-let browser: Browser;
-
-before(async () => {
-  if (skip !== undefined) return;
-  store = await SqlUserStore.open(await openEmbeddedDatabase());
-  const config = loadSecurityConfig({ ADMIN_EMAILS: ADMIN.email, JWT_SECRET: "monitor-console-test-secret-with-enough-characters" });
-  server = await startDemoServer({ store, config, port: 0, host: "127.0.0.1" });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await store?.close();
-});
-
 async function player(name: string): Promise<LockstepClient> {
-  const client = new LockstepClient(server.url);
+  const client = new LockstepClient(demo.server.url);
   await client.loginAnonymous({ name });
   return client;
 }
@@ -49,7 +25,7 @@ async function gridRow(page: Page, roomId: string): Promise<{ phase: string; fra
 }
 
 test("an admin watches a running match in /monitor, opens it, sees both players connected, and ends it from there", { skip, timeout: 60_000 }, async () => {
-  const adminToken = (await new LockstepClient(server.url).register(ADMIN.email, ADMIN.password)).token;
+  const adminToken = (await new LockstepClient(demo.server.url).register(ADMIN.email, ADMIN.password)).token;
   const ann: LockstepMatch<ArenaAction> = await (await player("Ann")).create<ArenaAction>("arena");
   const ben: LockstepMatch<ArenaAction> = await (await player("Ben")).joinById<ArenaAction>(ann.roomId);
   const started = Promise.all([once(ann.onStart.bind(ann)), once(ben.onStart.bind(ben))]);
@@ -57,10 +33,10 @@ test("an admin watches a running match in /monitor, opens it, sees both players 
   ben.ready();
   await within(started, "the match start");
 
-  const context = await browser.newContext();
+  const context = await demo.browser.newContext();
   const page = await context.newPage();
   // The admin logs in to the monitor with their token once: it becomes a cookie scoped to /monitor.
-  await page.goto(`${server.url}/monitor/?token=${adminToken}`);
+  await page.goto(`${demo.server.url}/monitor/?token=${adminToken}`);
   const first = await gridRow(page, ann.roomId);
   assert.equal(first.phase, "running");
   // The grid refreshes from the listing at most once a second: a later read shows a later frame.

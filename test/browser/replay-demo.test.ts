@@ -1,19 +1,16 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
 import { openReplayStore } from "../../src/accounts/replay-store.ts";
-import { loadSecurityConfig } from "../../src/accounts/security-config.ts";
-import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
-import { SqlUserStore } from "../../src/accounts/user-store.ts";
-import { startDemoServer } from "../../demo/demo-server.ts";
-import type { LockstepServer } from "../../src/server/create-server.ts";
-import { browserUnavailable, launchChromium } from "../support/browser.ts";
+import { openGuestPage, useBrowserDemo } from "../support/browser-demo.ts";
 import { call } from "../support/http.ts";
 
-const unavailable = browserUnavailable();
-if (unavailable !== undefined && process.env.CI) throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
-if (unavailable !== undefined) console.log(`skipping browser tests locally: ${unavailable}`);
+const demo = useBrowserDemo({
+  secret: "replay-demo-test-secret-with-enough-characters",
+  extra: async (store) => ({ replays: await openReplayStore(store) }),
+});
+const unavailable = demo.skip;
 const skip = unavailable;
 
 /** Frames the match runs before it is ended: two seconds at the arena's 20 Hz, enough for a middle and a start to seek between. */
@@ -45,28 +42,6 @@ interface ArenaView {
 }
 declare const arena: ArenaView;
 
-let server: LockstepServer;
-let browser: Browser;
-let store: SqlUserStore;
-
-before(async () => {
-  if (skip !== undefined) return;
-  store = await SqlUserStore.open(await openEmbeddedDatabase());
-  server = await startDemoServer({
-    store,
-    replays: await openReplayStore(store),
-    config: loadSecurityConfig({ JWT_SECRET: "replay-demo-test-secret-with-enough-characters" }),
-    port: 0,
-    host: "127.0.0.1",
-  });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await store?.close();
-});
-
 /** A tab with a guest player in the arena's lobby. */
 interface Tab {
   readonly page: Page;
@@ -76,13 +51,7 @@ interface Tab {
 }
 
 async function openTab(name: string): Promise<Tab> {
-  const page = await browser.newPage({ viewport: { width: 760, height: 900 } });
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(server.url);
-  await page.fill("#name", name);
-  await page.click("#guest");
-  await page.waitForFunction(() => arena.user !== undefined);
+  const { page, errors } = await openGuestPage(demo.browser, demo.server.url, name, { width: 760, height: 900 });
   await page.click("#join");
   await page.waitForFunction(() => arena.phase === "waiting");
   return { page, name, errors };
@@ -191,8 +160,8 @@ test("after a match, a player watches its replay: seeking back re-simulates, and
   assert.equal(await text(alice.page, "final-hash"), liveFinalHash, "the live final hash stays on show");
 
   // Someone who did not play the match may not download it.
-  const carol = await new LockstepClient(server.url).loginAnonymous({ name: "Carol" });
-  const refused = await call(server.url, `/replays/${replayId}`, { token: carol.token });
+  const carol = await new LockstepClient(demo.server.url).loginAnonymous({ name: "Carol" });
+  const refused = await call(demo.server.url, `/replays/${replayId}`, { token: carol.token });
   assert.equal(refused.status, 403);
   assert.equal(refused.body.error, "forbidden");
 

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -7,19 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
+import { runScript } from "../support/run-script.ts";
 import { ClusterNode } from "../support/cluster.ts";
 import { freePort } from "../support/free-port.ts";
 
 /** Runs `npm start`'s entry with `env` until it exits: its exit code and everything it printed. */
-function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts"], { env: { ...process.env, CI: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
-  });
+async function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await runScript("demo/main.ts", [], { CI: "", ...env });
+  return { code, output: stdout + stderr };
 }
 
 test("npm start on a port already in use exits non-zero with one line naming the port, no stack trace", { timeout: 60_000 }, async () => {

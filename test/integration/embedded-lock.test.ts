@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
 import { freePort } from "../support/free-port.ts";
-import { accountsCommand } from "../support/accounts-cli.ts";
+import { accountsCommand } from "../support/run-script.ts";
 import { ClusterNode } from "../support/cluster.ts";
 
 const ADA = { email: "ada@example.com", password: "ada-password" };

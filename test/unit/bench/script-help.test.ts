@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { runScript, type CommandResult } from "../../support/run-script.ts";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** Longest a script may take to answer: it only loads its modules and prints. */
 const SPAWN_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 60_000;
@@ -16,26 +14,9 @@ const scratch = mkdtempSync(join(tmpdir(), "script-help-"));
 const DATA_DIR = join(scratch, "db");
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `file` with `args` as `npm run …` does, from the repository root, without a PostgreSQL or Redis to reach. */
-function run(file: string, args: readonly string[]): Promise<Run> {
-  const { DATABASE_URL: _database, REDIS_URL: _redis, ...inherited } = process.env;
-  const env: NodeJS.ProcessEnv = { ...inherited, DATA_DIR };
-  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], timeout: SPAWN_TIMEOUT_MS });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs `file` with `args` as `npm run …` does, without a PostgreSQL or Redis to reach. */
+const run = (file: string, args: readonly string[]): Promise<CommandResult> =>
+  runScript(file, args, { DATA_DIR, DATABASE_URL: undefined, REDIS_URL: undefined }, SPAWN_TIMEOUT_MS);
 
 /** Every bench script and the options it declares: `--help` must name them all. */
 const BENCH_SCRIPTS: Readonly<Record<string, readonly string[]>> = {
