@@ -25,6 +25,9 @@ export const apps = [
     // Graceful stop hands running matches over to the other processes: give it time.
     kill_timeout: 20_000,
     shutdown_with_message: false,
+    // A process that exits within 10 s of starting (its port in use, a bad setting: it prints one
+    // line and exits 1) counts as an unstable start; after 10 of them PM2 stops retrying.
+    min_uptime: 10_000,
     max_restarts: 10,
   },
 ];
