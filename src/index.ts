@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { LockstepRoom, type LeaveReason } from "./lockstep/lockstep-room.ts";
+export type { SpectatorIdentity } from "./lockstep/spectator-gallery.ts";
 export type { LockstepOptions, LockstepOptionsInput } from "./lockstep/options.ts";
 export type { ActionVerdict } from "./lockstep/action-intake.ts";
 export type { ClosedFrame } from "./lockstep/closed-frame.ts";

@@ -49,7 +49,7 @@ import { servicesOf, type FrameClock, type LockstepServices } from "./room-servi
 import { DesyncWatch } from "./desync-watch.ts";
 import type { DesyncNotice, DesyncReport } from "./desync-report.ts";
 import { ReplayRecorder } from "./replay-recorder.ts";
-import { SpectatorGallery } from "./spectator-gallery.ts";
+import { SpectatorGallery, type SpectatorIdentity } from "./spectator-gallery.ts";
 import { SnapshotKeeper } from "./snapshot-keeper.ts";
 import { ListingRefresher } from "./listing-refresher.ts";
 import type { RoomGaugeSource } from "./metrics.ts";
@@ -107,6 +107,10 @@ export class LockstepRoom<TAction = unknown> extends Room {
   onPlayerReconnect?(player: LockstepPlayer): void;
   /** Hook: a player left for good. */
   onPlayerLeave?(player: LockstepPlayer, reason: LeaveReason): void;
+  /** Hook: a spectator started watching (no seat; see the README's "Spectators"). */
+  onSpectatorJoin?(spectator: SpectatorIdentity): void;
+  /** Hook: a spectator stopped watching (left, dropped or kicked). */
+  onSpectatorLeave?(spectator: SpectatorIdentity): void;
   /** Hook: the match ended; the room closes right after. */
   onMatchEnd?(end: MatchEndMessage): void;
   /** Hook: the players' state hashes disagreed (the notice every client also gets as `desync`). */
@@ -384,6 +388,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#policy.open(client.sessionId);
     this.#sendRoomInfo(client, this.#spectatorInfo(identity.uid));
     this.broadcast(ControlMessage.ROOM_SPECTATORS, { count: this.#gallery.size });
+    const spectator: SpectatorIdentity = { uid: identity.uid, name: identity.name, sessionId: client.sessionId };
+    this.#hooks.run("onSpectatorJoin", () => this.onSpectatorJoin?.(spectator));
   }
 
   /**
@@ -442,9 +448,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   override onLeave(client: Client, _code?: number): void | Promise<unknown> {
     this.#outgoing?.forget(client.sessionId);
-    if (this.#gallery.remove(client.sessionId) !== undefined) {
+    const watcher = this.#gallery.remove(client.sessionId);
+    if (watcher !== undefined) {
       this.#policy.close(client.sessionId);
       if (!this.#handingOver && this.#phase !== "ended") this.broadcast(ControlMessage.ROOM_SPECTATORS, { count: this.#gallery.size });
+      const spectator: SpectatorIdentity = { uid: watcher.uid, name: watcher.name, sessionId: watcher.sessionId };
+      this.#hooks.run("onSpectatorLeave", () => this.onSpectatorLeave?.(spectator));
       return;
     }
     if (this.#handingOver) return;

@@ -1,10 +1,15 @@
 import type { Client } from "@colyseus/core";
 
 /** A client watching a match without a seat. */
-export interface Spectator {
+/** Who watches, as the room's `onSpectatorJoin` / `onSpectatorLeave` hooks see it. */
+export interface SpectatorIdentity {
   readonly uid: string;
   readonly name: string;
   readonly sessionId: string;
+}
+
+/** A spectator and its connection. */
+export interface Spectator extends SpectatorIdentity {
   readonly client: Client;
 }
 

@@ -4,6 +4,7 @@ import { LockstepRoom } from "../../src/lockstep/lockstep-room.ts";
 import type { LockstepOptionsInput } from "../../src/lockstep/options.ts";
 import { BinaryMessage, ControlMessage, LockstepErrorCode, frameNumberOf } from "../../src/protocol/index.ts";
 import { bootLockstep, testToken, type LockstepTestServer } from "../../src/testing/index.ts";
+import { eventually } from "../support/eventually.ts";
 
 const DELAY = 90;
 
@@ -18,6 +19,16 @@ class WatchedRoom extends LockstepRoom<{ move: number }> {
     // Thousands of frames pass in a second of wall clock here.
     maxMessagesPerSecond: 100_000,
   };
+  /** Who started (+) and stopped (-) watching, in order, as the hooks saw it. */
+  readonly watching: string[] = [];
+
+  override onSpectatorJoin(spectator: { uid: string }): void {
+    this.watching.push(`+${spectator.uid}`);
+  }
+
+  override onSpectatorLeave(spectator: { uid: string }): void {
+    this.watching.push(`-${spectator.uid}`);
+  }
 }
 
 /** The same room without spectator places (the default). */
@@ -102,6 +113,9 @@ test("a spectator joining at frame 3,000 never gets a frame newer than 90 behind
   assert.equal(match.room.inspect().spectators, 3);
   await second.leave();
   await third.leave();
+  await eventually(() =>
+    assert.deepEqual(match.room.watching, ["+watcher", "+watcher-2", "+watcher-3", "-watcher-2", "-watcher-3"], "the room's hooks saw them come and go"),
+  );
 
   // At the end the held-back frames go out before match_end.
   match.room.endMatch({ winner: ann!.uid });
