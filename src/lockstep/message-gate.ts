@@ -34,6 +34,7 @@ function malformed(message: string, type?: string): LockstepErrorMessage {
  * 1. messages of a session that is closed, kicked or closed as abusive are dropped unread;
  * 2. every message counts against the client's rate, whatever its type (pings, requests of
  *    unknown types and malformed bytes included): over the rate it is dropped with `RATE_LIMITED`;
+ *    only a well-formed leave passes over the rate, so that a client can always go;
  * 3. the envelope must be one a Colyseus client produces, the type must have a handler
  *    (`MESSAGE_UNKNOWN` otherwise), and a msgpack payload must be plain data
  *    (`MESSAGE_MALFORMED` otherwise: this is what keeps cyclic or exotic msgpackr values, which
@@ -99,7 +100,10 @@ export class MessageGate {
     }
     // A request id read before a broken part of the header still lets the refusal settle the request.
     const reply = envelope.requestId !== undefined ? this.#reply(client, envelope.requestId) : undefined;
-    if (!policy.spend(client, envelope.type ?? "message", reply)) return;
+    // Leaving is never refused for the rate: a client over its budget must still be able to go
+    // (its leave ends the connection, so it cannot be used to flood).
+    const leaving = unreadable === undefined && envelope.code === ColyseusCode.LEAVE_ROOM && envelope.modifiers === 0;
+    if (!leaving && !policy.spend(client, envelope.type ?? "message", reply)) return;
     const refusal = unreadable !== undefined ? malformed(`not a valid message: ${unreadable.message}`) : this.#check(buffer, envelope);
     if (refusal !== undefined) {
       policy.refuse(client, refusal, true, reply);

@@ -4,6 +4,7 @@ import { decodeFrame } from "../protocol/frame-codec.ts";
 import {
   BinaryMessage,
   ControlMessage,
+  LockstepErrorCode,
   type LockstepErrorMessage,
   type MatchEndMessage,
   type MatchStartMessage,
@@ -136,14 +137,19 @@ export class TestClient<TAction = unknown> {
   flush(): Promise<void> {
     if (this.closes.items.length > 0) return Promise.resolve();
     return new Promise((resolve) => {
-      this.room.ping(() => resolve());
+      let stopListening: (() => void) | undefined;
+      const done = (): void => {
+        stopListening?.();
+        resolve();
+      };
+      this.room.ping(done);
+      // A ping over the player's message rate is refused instead of answered: the refusal comes
+      // after every earlier message was processed just the same (a flooding test player).
+      stopListening = this.room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => {
+        if (error.code === LockstepErrorCode.RATE_LIMITED && error.type === "message") done();
+      });
       // A connection closing meanwhile never answers: stop waiting.
-      void this.closes
-        .wait(() => true, 60_000)
-        .then(
-          () => resolve(),
-          () => undefined,
-        );
+      void this.closes.wait(() => true, 60_000).then(done, () => undefined);
     });
   }
 

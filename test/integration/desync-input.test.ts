@@ -6,6 +6,7 @@ import type { LockstepOptionsInput } from "../../src/lockstep/options.ts";
 import { ByteWriter } from "../../src/protocol/byte-writer.ts";
 import { StateDumpFormat, encodeChecksum, encodeStateDumpChunk, stateDumpMessages } from "../../src/protocol/checksum-codec.ts";
 import { BinaryMessage, LockstepCloseCode, LockstepErrorCode } from "../../src/protocol/messages.ts";
+import { eventually } from "../support/eventually.ts";
 import { EventLog, bootLockstep, type LockstepTestServer, type TestClient, type TestMatch } from "../../src/testing/index.ts";
 
 /** Checks every 10 frames at 30 Hz; hashes are accepted for 60 frames back (twice the 1 s wait). */
@@ -143,6 +144,32 @@ test("checksums count against the sender's message rate like any message", async
   assert.deepEqual(
     frames.map((frame) => frame.frame),
     [seen + 1, seen + 2],
+  );
+  await match.leave();
+});
+
+test("a player over its message rate can still leave: a leave is never refused for the rate", async () => {
+  const match = await server.startMatch<CheckedRoom>("lenient");
+  const [flooder, other] = match.players;
+  await match.advance(20);
+  for (let i = 0; i < 400; i++) flooder!.checksum(10, HASH);
+  // Right behind the flood, with the budget spent: before, the server dropped it and the client waited forever.
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error("the leave was not taken")), 5000);
+  });
+  await Promise.race([flooder!.leave(), gaveUp]).finally(() => clearTimeout(timer));
+  assert.ok(
+    flooder!.errors.items.some((error) => error.code === LockstepErrorCode.RATE_LIMITED),
+    "the flood did go over the rate",
+  );
+  assert.equal(flooder!.closes.items.length, 1, "its connection closed");
+  await eventually(() =>
+    assert.deepEqual(
+      match.room.players.map((player) => player.uid),
+      [other!.uid],
+      "its seat is released",
+    ),
   );
   await match.leave();
 });
