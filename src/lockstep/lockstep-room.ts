@@ -147,6 +147,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
   /** This room counts against the process's room limit (see `SeatRegistry`). */
   #counted = false;
   #policy!: ClientPolicy;
+  /** When each connection opened (join or reconnection), for the monitor's clients tab; gone with the connection. */
+  readonly #connectedAt = new WeakMap<Client, number>();
   /** The last minute's tick lateness, for operators. */
   readonly #recentLateness = new RecentLateness();
   /** The listing metadata the monitor's grid shows (see `listingRefreshMs`). */
@@ -340,6 +342,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   };
 
   override onJoin(client: Client, options?: unknown, auth?: unknown): void | Promise<unknown> {
+    this.#connectedAt.set(client, Date.now());
     const settings = this.settings;
     if (this.#phase === "ended") throw new ServerError(ErrorCode.APPLICATION_ERROR, "the match has ended");
     if (this.#phase === "running" && !settings.lateJoin && !wantsToSpectate(options)) {
@@ -438,6 +441,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     player.connected = true;
     player.droppedAt = undefined;
     player.client = client;
+    this.#connectedAt.set(client, Date.now());
     this.#policy.watch(client);
     if (this.#phase === "running") this.#queue.pushEvent(player.slot, player.uid, FrameEventKind.RECONNECTED);
     this.#sendRoomInfo(client, this.#roomInfo(player));
@@ -560,10 +564,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
       metadata: this.metadata,
       maxClients: this.maxClients,
       locked: this.locked,
-      clients: this.clients.map((client) => {
-        const player = this.#roster.bySession(client.sessionId);
-        return { sessionId: client.sessionId, elapsedTime: player?.droppedAt === undefined ? 0 : now - player.droppedAt };
-      }),
+      // As the monitor's own inspection does: how long each connection has been open.
+      clients: this.clients.map((client) => ({ sessionId: client.sessionId, elapsedTime: now - (this.#connectedAt.get(client) ?? now) })),
       state: this.inspect(),
       stateSize: 0,
     };

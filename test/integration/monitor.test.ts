@@ -98,7 +98,12 @@ test("the rooms grid shows a running match's phase, an advancing frame, its play
   assert.equal(typeof (state.match as { seed: unknown }).seed, "number");
   assert.equal((state.log as { oldest_frame: number }).oldest_frame, 0);
   assert.ok((state.lateness as { ticks: number }).ticks > 0);
-  assert.equal((view.body.clients as unknown[]).length, 2);
+  const clients = view.body.clients as { elapsedTime: number }[];
+  assert.equal(clients.length, 2);
+  assert.ok(
+    clients.every((client) => client.elapsedTime > 0),
+    "how long each connection has been open",
+  );
   await Promise.all([ann.leave(), ben.leave()]);
 });
 
