@@ -63,6 +63,8 @@ export interface RunOptions {
   readonly serverNodeArgs?: readonly string[];
   /** Receives everything the server prints (e.g. `--trace-gc` lines). */
   readonly onServerOutput?: (chunk: string) => void;
+  /** Run the server from this checkout of the project (its `bench/servers/`, its `src/`) instead of this one: before/after comparisons. */
+  readonly serverDir?: string;
 }
 
 /** One run of a workload: every window, in order. */
@@ -126,6 +128,7 @@ export async function runWorkload(workload: Workload, onProgress: (line: string)
       SPECTATOR_DELAY_FRAMES: String(spectatorDelayFrames(workload.frameRate)),
       NODE_ENV: "production",
     },
+    ...(options.serverDir !== undefined ? { cwd: options.serverDir } : {}),
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (options.onServerOutput !== undefined) {

@@ -62,7 +62,8 @@ wss.on("connection", (socket) => {
     const scheduler = new FrameScheduler({ frameRate, startFrame: 0, onFrame: (_frame, lateMs) => closeFrame(target, lateMs) });
     scheduler.start(phases.acquire(frameRate, performance.now()).startAt);
   }
-  socket.on("message", (data: Buffer) => {
+  // Named so that profiles (`npm run bench:perf`) can tell the relay's input work from the rest.
+  socket.on("message", function relayInput(data: Buffer) {
     target.inputs.push({ slot, bytes: data });
     target.inputBytes += data.byteLength;
   });

@@ -54,7 +54,12 @@ export class ClientPolicy {
 
   /** True if the session is open and was not closed as abusive or kicked: its messages may be processed. */
   accepts(sessionId: string): boolean {
-    return this.#guards.has(sessionId) && !this.#kicked.has(sessionId);
+    return this.#guards.has(sessionId) && !this.#wasKicked(sessionId);
+  }
+
+  /** The kicked set is empty in all but a few moments of a room's life: the size check skips the lookup then. */
+  #wasKicked(sessionId: string): boolean {
+    return this.#kicked.size !== 0 && this.#kicked.has(sessionId);
   }
 
   isKicked(sessionId: string): boolean {
@@ -96,6 +101,20 @@ export class ClientPolicy {
   spend(client: Client, type: string, reply?: RequestReply): boolean {
     const guard = this.#guards.get(client.sessionId);
     if (guard === undefined) return false;
+    return this.#spendFrom(guard, client, type, reply);
+  }
+
+  /**
+   * {@link accepts} and {@link spend} in one lookup, for the hot path: false, silently, if the
+   * session may not send; false with `RATE_LIMITED` if it is over its rate; true otherwise.
+   */
+  spendIfAccepted(client: Client, type: string): boolean {
+    const guard = this.#guards.get(client.sessionId);
+    if (guard === undefined || this.#wasKicked(client.sessionId)) return false;
+    return this.#spendFrom(guard, client, type);
+  }
+
+  #spendFrom(guard: ClientGuard, client: Client, type: string, reply?: RequestReply): boolean {
     const now = performance.now();
     if (guard.messages.take(now)) return true;
     this.refuse(

@@ -47,10 +47,9 @@ export class FrameCloser<TAction> {
     return this.#firedFrame[slot] === frame ? this.#firedAt[slot] : undefined;
   }
 
-  /** The scheduler's tick: closes `frame`, `lateMs` after its deadline. */
-  readonly close = (frame: number, lateMs: number): void => {
+  /** The scheduler's tick: closes `frame`, `lateMs` after its deadline, at `firedAt` (`performance.now()`: the scheduler's reading, or read here). */
+  readonly close = (frame: number, lateMs: number, firedAt: number = performance.now()): void => {
     const { queue, log, publisher, logOverflow, metrics } = this.#options;
-    const firedAt = performance.now();
     this.#firedAt[frame & FIRED_RING_MASK] = firedAt;
     this.#firedFrame[frame & FIRED_RING_MASK] = frame;
     metrics?.recordTick(lateMs);

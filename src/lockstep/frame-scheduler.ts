@@ -9,8 +9,11 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-/** What the scheduler calls when a frame's deadline has passed. */
-export type FrameCloser = (frame: number, lateMs: number) => void;
+/**
+ * What the scheduler calls when a frame's deadline has passed: `lateMs` after it, at `firedAt`
+ * on the scheduler's clock (the same reading for every frame one wake-up closes).
+ */
+export type FrameCloser = (frame: number, lateMs: number, firedAt: number) => void;
 
 /** Construction options of {@link FrameScheduler}. */
 export interface FrameSchedulerOptions {
@@ -104,7 +107,7 @@ export class FrameScheduler {
       if (deadline > now) break;
       const frame = this.#nextFrame++;
       closed++;
-      this.#onFrame(frame, now - deadline);
+      this.#onFrame(frame, now - deadline, now);
     }
     return closed;
   }

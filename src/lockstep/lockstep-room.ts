@@ -223,7 +223,6 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#queue = new InputQueue(settings.maxPlayers);
     // A resumed log starts at the journal's first frame (later than the match's if the journal was rebuilt from memory).
     this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
-    this.#scheduler = this.#newScheduler(settings.startFrame);
     this.#policy = new ClientPolicy(settings, () => this.#services.metrics?.kicked("abuse"));
     if (this.#services.replays !== undefined) this.#recorder = new ReplayRecorder();
     const gate = MessageGate.install(this, this.#policy);
@@ -251,6 +250,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
         if (this.onFrameClosed !== undefined) this.#hooks.run("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
       },
     });
+    this.#scheduler = this.#newScheduler(settings.startFrame);
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
     this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
@@ -858,10 +858,12 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   #newScheduler(startFrame: number): FrameScheduler {
     this.#frameClock ??= this.#services.frameClock?.(this.roomId);
+    const closer = this.#closer;
     return new FrameScheduler({
       frameRate: this.settings.frameRate,
       startFrame,
-      onFrame: (frame, lateMs) => this.#closer.close(frame, lateMs),
+      // The scheduler's reading is `performance.now()` unless a test drives the clock: then the closer reads its own.
+      onFrame: this.#frameClock?.clock === undefined ? closer.close : (frame, lateMs) => closer.close(frame, lateMs),
       ...this.#frameClock,
     });
   }

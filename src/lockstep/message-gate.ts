@@ -82,8 +82,6 @@ export class MessageGate {
   }
 
   #receive(client: Client, buffer: Buffer, dispatch: (client: Client, buffer: Buffer) => void): void {
-    const policy = this.#policy;
-    if (!policy.accepts(client.sessionId)) return;
     if (buffer[0] === ColyseusCode.ROOM_DATA_BYTES && buffer.byteLength >= 2) {
       const direct = buffer[1]! <= MAX_DIRECT_TYPE ? this.#direct[buffer[1]!] : undefined;
       if (direct !== undefined) {
@@ -91,6 +89,8 @@ export class MessageGate {
         return;
       }
     }
+    const policy = this.#policy;
+    if (!policy.accepts(client.sessionId)) return;
     const envelope = this.#envelope;
     let unreadable: Error | undefined;
     try {
@@ -124,7 +124,7 @@ export class MessageGate {
 
   #receiveDirect(client: Client, buffer: Buffer, direct: DirectHandler): void {
     // Colyseus drops what a leaving client still sends; so does the gate.
-    if (client.state === ClientState.LEAVING || !this.#policy.spend(client, direct.name)) return;
+    if (client.state === ClientState.LEAVING || !this.#policy.spendIfAccepted(client, direct.name)) return;
     try {
       direct.handle(client, buffer.subarray(2));
     } catch (error) {

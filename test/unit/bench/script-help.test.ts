@@ -23,6 +23,8 @@ const BENCH_SCRIPTS: Readonly<Record<string, readonly string[]>> = {
   "bench/bench.ts": ["steps", "seconds", "windows", "targets", "checksums"],
   "bench/checksum-compare.ts": ["steps", "interval", "seconds", "windows", "rounds"],
   "bench/drift.ts": ["seconds", "rate"],
+  "bench/perf-summary.ts": ["frequency", "seconds"],
+  "bench/paired.ts": ["a", "b", "a-checksums", "b-checksums", "b-dir", "rooms", "players", "rounds", "seconds", "windows", "warmup"],
   "bench/loadtest.ts": ["target", "rooms", "players", "rate", "bytes", "seconds", "windows", "warmup", "checksums", "spectators", "profile", "trace-gc"],
   "bench/profile-summary.ts": ["top"],
   "bench/replay-size.ts": ["minutes", "players", "rate", "input-bytes"],
