@@ -15,7 +15,10 @@ export type ChecksumVerdict = { readonly accepted: true } | { readonly accepted:
 
 interface Reported {
   readonly uid: string;
-  readonly parts: ReadonlyMap<string, string>;
+  /** The whole-state hash of `parts` (see `wholeStateHash`), computed once on arrival. */
+  readonly key: string;
+  /** Shared by every player of an agreed check (equal keys mean equal parts): one map is kept, not one per player. */
+  parts: ReadonlyMap<string, string>;
 }
 
 interface Check {
@@ -110,7 +113,7 @@ export class ChecksumBook {
       this.#nextDue = Math.min(this.#nextDue, lastClosed + this.#waitFrames, frame + this.acceptWindow + 1);
     }
     if (check.hashes.has(slot)) return refuse(LockstepErrorCode.CHECKSUM_REPEATED, `a checksum for frame ${frame} was already received`);
-    check.hashes.set(slot, { uid, parts: checksum.parts });
+    check.hashes.set(slot, { uid, key: wholeStateHash(checksum.parts), parts: checksum.parts });
     check.waitingFor.delete(slot);
     // A late hash of a decided check is compared at once: a player who steps late is still checked.
     if (check.decided || check.waitingFor.size === 0) this.#decide(check);
@@ -147,6 +150,9 @@ export class ChecksumBook {
     if (groups.length === 1) {
       // One player alone agrees with nobody: it is not evidence that the states match.
       check.agreed = check.hashes.size >= 2;
+      // The check is held a while longer for late hashes: it keeps one copy of the agreed parts.
+      const shared = check.hashes.values().next().value!.parts;
+      for (const reported of check.hashes.values()) reported.parts = shared;
       if (check.agreed && (this.#lastAgreed === null || check.frame > this.#lastAgreed)) this.#lastAgreed = check.frame;
       // Over only once everyone it named agrees: a partial agreement (the outlier's hash not in yet) does not end it.
       if (check.agreed && this.#reported !== undefined && [...this.#reported.uids].every((uid) => groups[0]!.uids.includes(uid))) this.#reported = undefined;
@@ -187,7 +193,7 @@ function groupByHash(hashes: ReadonlyMap<number, Reported>): DesyncGroup[] {
   const bySlot = [...hashes].sort(([a], [b]) => a - b);
   const groups = new Map<string, { uids: string[]; slots: number[]; parts: ReadonlyMap<string, string> }>();
   for (const [slot, reported] of bySlot) {
-    const key = wholeStateHash(reported.parts);
+    const key = reported.key;
     let group = groups.get(key);
     if (group === undefined) {
       group = { uids: [], slots: [], parts: reported.parts };

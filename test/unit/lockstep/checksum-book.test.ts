@@ -153,3 +153,20 @@ test("refusals: not a checked frame, not closed, too old, repeated; checks held 
   }
   assert.ok(checks.size <= (2 * 10) / 10 + 1, `${checks.size} checks held`);
 });
+
+test("a late hash that disagrees with an agreed check is compared part by part against the agreed parts", () => {
+  const { divergences, send, close, connected } = book(5);
+  connected.add(3);
+  close(10);
+  for (const slot of [0, 1, 2]) send(slot, 10, { players: A, coins: B, rng: C });
+  close(15);
+  assert.equal(divergences.length, 0, "three agree once the wait is over; the fourth is late");
+  send(3, 10, { players: A, coins: C, rng: C });
+  assert.equal(divergences.length, 1);
+  const [divergence] = divergences;
+  assert.deepEqual(divergence!.outliers, ["u3"]);
+  assert.deepEqual(divergence!.parts, ["coins"]);
+  assert.deepEqual(divergence!.groups[0]!.uids, ["u0", "u1", "u2"]);
+  assert.deepEqual(divergence!.groups[0]!.parts, { coins: B, players: A, rng: C });
+  assert.deepEqual(divergence!.groups[1]!.parts, { coins: C, players: A, rng: C });
+});
