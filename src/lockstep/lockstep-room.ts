@@ -12,8 +12,7 @@ import {
   type RoomMethodName,
 } from "@colyseus/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { encodeAction } from "../protocol/action-codec.ts";
-import { FrameEventKind, frameNumberOf } from "../protocol/frame-codec.ts";
+import { FrameEventKind } from "../protocol/frame-codec.ts";
 import {
   BinaryMessage,
   ControlMessage,
@@ -26,6 +25,7 @@ import {
   type RoomInfoMessage,
 } from "../protocol/messages.ts";
 import { ActionIntake, type ActionVerdict } from "./action-intake.ts";
+import { ActionReceiver } from "./action-receiver.ts";
 import { ClientPolicy, type RequestReply } from "./client-policy.ts";
 import { MessageGate } from "./message-gate.ts";
 import { toClosedFrame, type ClosedFrame } from "./closed-frame.ts";
@@ -40,7 +40,7 @@ import { HookGuard } from "./hook-guard.ts";
 import { StartTimers } from "./start-timers.ts";
 import { FramePublisher, type PublishFailure } from "./frame-publisher.ts";
 import { FrameCloser } from "./frame-closer.ts";
-import { sendBytesToAll } from "./frame-fanout.ts";
+import { FrameFanout, sendBytesToAll } from "./frame-fanout.ts";
 import type { PhaseLease } from "./phase-balancer.ts";
 import { placeholderClient, seatRecords } from "./seat-records.ts";
 import type { ResumeTicket, RoomJournal } from "./match-persistence.ts";
@@ -156,6 +156,8 @@ export class LockstepRoom<TAction = unknown> extends Room {
   /** Desync detection, when checksums are on. */
   #desync: DesyncWatch | undefined;
   #phase: MatchPhase = "waiting";
+  /** The path of every action, off the room object (see `ActionReceiver`). */
+  #actions: ActionReceiver<TAction> | undefined;
   #match: MatchStartMessage | undefined;
   /** Set while the room closes everyone out (waiting timeout): drops are not held for reconnection. */
   #closing = false;
@@ -235,7 +237,14 @@ export class LockstepRoom<TAction = unknown> extends Room {
       (bytes) => this.#services.metrics?.recordReload(bytes),
     );
     this.#startTimers = new StartTimers(settings, () => this.startMatch(), this.#reclaimUnstarted);
-    this.#publisher = new FramePublisher({ log: this.#log, send: this.#sendFrame, onFailure: this.#giveUp });
+    const fanout = new FrameFanout({
+      clients: this.clients,
+      gallery: this.#gallery,
+      log: this.#log,
+      outgoing: this.#outgoing,
+      metrics: this.#services.metrics,
+    });
+    this.#publisher = new FramePublisher({ log: this.#log, send: fanout.send, onFailure: this.#giveUp });
     this.#closer = new FrameCloser({
       queue: this.#queue,
       log: this.#log,
@@ -250,12 +259,22 @@ export class LockstepRoom<TAction = unknown> extends Room {
         if (this.onFrameClosed !== undefined) this.#hooks.run("onFrameClosed", () => this.onFrameClosed!(toClosedFrame(frame, entries)));
       },
     });
+    fanout.closer = this.#closer;
     this.#scheduler = this.#newScheduler(settings.startFrame);
+    const actions = new ActionReceiver({
+      policy: this.#policy,
+      roster: this.#roster,
+      gallery: this.#gallery,
+      intake: this.#intake,
+      metrics: this.#services.metrics,
+      scheduler: this.#scheduler,
+    });
+    this.#actions = actions;
 
     this.onMessage(ControlMessage.ROOM_PREPARE, this.#onPrepare);
-    this.onMessage(ControlMessage.SYNC_ACTION, this.#onDecodedAction);
+    this.onMessage(ControlMessage.SYNC_ACTION, actions.receiveDecoded);
     // The hot message: the gate hands it over without Colyseus's dispatch.
-    gate.handleBytes(BinaryMessage.SYNC_ACTION, this.#onActionBytes);
+    gate.handleBytes(BinaryMessage.SYNC_ACTION, actions.receiveBytes);
     this.onMessage(ControlMessage.SYNC_REQUEST_RELOAD_FRAMES, this.#onReloadRequest);
     if (settings.checksumInterval > 0) {
       this.#desync = this.#newDesyncWatch(settings);
@@ -623,7 +642,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
   startMatch(): void {
     if (this.#phase !== "waiting" || this.#roster.size === 0) return;
     const settings = this.settings;
-    this.#phase = "running";
+    this.#setPhase("running");
     this.#startTimers?.clear();
     if (!settings.lateJoin) {
       this.#hideFromMatchmaking().catch(() => {
@@ -660,26 +679,6 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.#hooks.run("onMatchStart", () => this.onMatchStart?.(match));
   }
 
-  #sendFrame = (bytes: Uint8Array): void => {
-    const gallery = this.#gallery;
-    if (gallery.size === 0) {
-      sendBytesToAll(this.clients, BinaryMessage.SYNC_FRAME, bytes);
-    } else {
-      // The players first: spectators' sends come after theirs, never before.
-      sendBytesToAll(this.clients, BinaryMessage.SYNC_FRAME, bytes, gallery);
-      const visible = this.#log.get(gallery.visibleFrame(frameNumberOf(bytes)));
-      if (visible !== undefined) sendBytesToAll(gallery.clients, BinaryMessage.SYNC_FRAME, visible);
-    }
-    this.#outgoing?.afterBroadcast(this.clients);
-    const metrics = this.#services.metrics;
-    if (metrics !== undefined) {
-      metrics.framesSent += this.clients.length;
-      metrics.frameBytesSent += bytes.byteLength * this.clients.length;
-      const firedAt = this.#closer.firedAt(frameNumberOf(bytes));
-      if (firedAt !== undefined) metrics.recordFanout(performance.now() - firedAt);
-    }
-  };
-
   /** At the end of the match spectators may see everything: the frames their delay held back go out before `match_end`. */
   #releaseDelayedFrames(): void {
     const gallery = this.#gallery;
@@ -692,7 +691,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   #finish(reason: MatchEndMessage["reason"], result: unknown): void {
     if (this.#phase === "ended") return;
-    this.#phase = "ended";
+    this.#setPhase("ended");
     // The grid says "ended" until the room is gone; nothing is written after that.
     this.#listing?.refresh();
     this.#listing?.stop();
@@ -785,8 +784,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.roomId = record.roomId;
     for (const frame of stored.frames) this.#log.append(frame);
     this.#scheduler = this.#newScheduler(this.#log.nextFrame);
+    this.#actions!.scheduler = this.#scheduler;
     this.#match = { ...record.match, checksum_interval: this.settings.checksumInterval };
-    this.#phase = "running";
+    this.#setPhase("running");
     // A record written before replays existed has no history: the replay starts with the seats it has.
     if (record.history !== undefined) this.#recorder?.restore(record.history);
     const window = this.settings.reconnectWindowSeconds;
@@ -967,21 +967,16 @@ export class LockstepRoom<TAction = unknown> extends Room {
     return this.#gallery.visibleFrame(this.#publisher.lastPublished);
   }
 
-  /**
-   * The sender's seat, if its messages may be processed (its rate and envelope were checked by
-   * the `MessageGate`). A spectator is told it may not play (`type`: what it sent).
-   */
+  /** Moves the match to `phase`, for the room and for its action path. */
+  #setPhase(phase: MatchPhase): void {
+    this.#phase = phase;
+    // A room refused in onCreate may end before its action path exists.
+    if (this.#actions !== undefined) this.#actions.phase = phase;
+  }
+
+  /** The sender's seat, if its messages may be processed (see `ActionReceiver.seatOf`). */
   #seatOf(client: Client, type?: string): LockstepPlayer | undefined {
-    if (!this.#policy.accepts(client.sessionId)) return undefined;
-    const player = this.#roster.bySession(client.sessionId);
-    if (player === undefined && type !== undefined && this.#gallery.has(client.sessionId)) {
-      this.#policy.refuse(
-        client,
-        { code: LockstepErrorCode.SPECTATOR_CANNOT_PLAY, type, message: `spectators cannot send ${type}: they watch without a seat` },
-        false,
-      );
-    }
-    return player;
+    return this.#actions?.seatOf(client, type);
   }
 
   #onPrepare = (client: Client, message: unknown): void => {
@@ -998,40 +993,6 @@ export class LockstepRoom<TAction = unknown> extends Room {
     this.broadcast(ControlMessage.ROOM_PREPARE, { uid: player.uid, slot: player.slot, ready });
     this.#maybeStart();
   };
-
-  #onActionBytes = (client: Client, payload: Uint8Array): void => {
-    this.#acceptAction(client, payload, undefined);
-  };
-
-  #onDecodedAction = (client: Client, message: unknown): void => {
-    this.#acceptAction(client, undefined, message);
-  };
-
-  #acceptAction(client: Client, payload: Uint8Array | undefined, decoded: unknown): void {
-    const player = this.#seatOf(client, ControlMessage.SYNC_ACTION);
-    if (player === undefined) return;
-    if (this.#phase !== "running") {
-      player.actionsRefused++;
-      this.#policy.refuse(
-        client,
-        { code: LockstepErrorCode.MATCH_NOT_RUNNING, type: ControlMessage.SYNC_ACTION, message: `the match is ${this.#phase}` },
-        false,
-      );
-      return;
-    }
-    // A plain Colyseus `send` arrives decoded: re-encode once so every client gets the same compact bytes.
-    const bytes = payload ?? encodeAction(decoded);
-    const result = this.#intake.admit(player, this.#scheduler.nextFrame, bytes, payload === undefined ? { value: decoded } : undefined);
-    const metrics = this.#services.metrics;
-    if (result.accepted) {
-      player.actionsAccepted++;
-      if (metrics !== undefined) metrics.actionsAccepted++;
-    } else {
-      player.actionsRefused++;
-      metrics?.refused(result.error.code);
-      this.#policy.refuse(client, result.error, result.strike);
-    }
-  }
 
   #onReloadRequest = (client: Client, message: unknown, reply?: RequestReply): unknown => {
     const guard = this.#policy.guard(client.sessionId);
