@@ -28,7 +28,7 @@ if (positionals.length === 0) usageError(command, "name at least one perf script
 /** Groups in the order they are printed; the first whose test matches a stack takes the sample. */
 const GROUPS: readonly (readonly [string, (stack: string) => boolean])[] = [
   ["garbage collection", (stack) => /Scaveng|Heap::|MarkCompact|Sweeper|GCTracer/.test(stack)],
-  ["heartbeat (pings, pongs)", (stack) => /staggered-heartbeat|receiverOnPong|[ :]ping /.test(stack)],
+  ["heartbeat (pings, pongs)", (stack) => /staggered-heartbeat|receiverOnPong|JS:[~^+*]?ping /.test(stack)],
   // Everything under the frame timer: what V8 inlines into the scheduler's tick differs between servers, so the tick is one group.
   ["writing frames (ws send and the kernel)", (stack) => /frame-scheduler/.test(stack) && /sender\.js/.test(stack)],
   ["the tick's own work (scheduler, encode, log, fan-out loop, metrics)", (stack) => /frame-scheduler/.test(stack)],
@@ -37,14 +37,16 @@ const GROUPS: readonly (readonly [string, (stack: string) => boolean])[] = [
   ["listing refresh", (stack) => /listing-refresher/.test(stack)],
   ["Colyseus room interval", (stack) => /Room\.mjs/.test(stack)],
   ["microtasks", (stack) => /processPromiseRejections|processTicksAndRejections/.test(stack)],
-  ["waiting in epoll", (stack) => /epoll/.test(stack)],
+  // perf -p samples only while the process runs: this is CPU spent in the epoll system call, not idle waiting.
+  ["in the epoll system call (kernel)", (stack) => /epoll/.test(stack)],
   ["other timers", (stack) => /listOnTimeout/.test(stack)],
   ["the rest", () => true],
 ];
 
-/** Samples per group in one `perf script` output: samples are blank-line-separated stacks, one frame per line. */
-function groupSamples(text: string): Map<string, number> {
+/** Samples per group in one `perf script` output (samples are blank-line-separated stacks, one frame per line), and how many had a named JavaScript frame. */
+function groupSamples(text: string): { counts: Map<string, number>; named: number } {
   const counts = new Map<string, number>(GROUPS.map(([name]) => [name, 0]));
+  let named = 0;
   for (const sample of text.split(/\n\s*\n/)) {
     const frames = sample
       .split("\n")
@@ -53,15 +55,22 @@ function groupSamples(text: string): Map<string, number> {
     if (frames.length === 0) continue;
     // Each frame line is "address symbol": only the symbols matter.
     const stack = frames.map((frame) => frame.slice(frame.indexOf(" ") + 1)).join("\n");
+    if (stack.includes("JS:")) named++;
     const group = GROUPS.find(([, matches]) => matches(stack))![0];
     counts.set(group, counts.get(group)! + 1);
   }
-  return counts;
+  return { counts, named };
 }
 
 const samplesPerCore = Number(values.frequency) * Number(values.seconds);
 if (!(samplesPerCore > 0)) usageError(command, "--frequency and --seconds must be positive numbers");
-const columns = positionals.map((file) => ({ name: basename(file), counts: groupSamples(readFileSync(file, "utf8")) }));
+const columns = positionals.map((file) => ({ name: basename(file), ...groupSamples(readFileSync(file, "utf8")) }));
+// Without --perf-basic-prof, JavaScript frames have no names and every sample would land in "the rest".
+const unnamed = columns.filter((column) => column.named === 0).map((column) => column.name);
+if (unnamed.length > 0) {
+  console.error(`no named JavaScript frames in ${unnamed.join(", ")}: record the server started with NODE_OPTIONS=--perf-basic-prof`);
+  process.exit(1);
+}
 const percent = (samples: number): string => `${((samples / samplesPerCore) * 100).toFixed(1)} %`;
 console.log(["group", ...columns.map((column) => column.name)].join(" | "));
 for (const [group] of GROUPS) console.log([group, ...columns.map((column) => percent(column.counts.get(group)!))].join(" | "));

@@ -125,6 +125,11 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Locks
       });
       serveStatic(app);
     },
+  }).catch(async (error: unknown) => {
+    // The port could not be bound (or the server not built): nothing of this server stays running.
+    metrics.stop();
+    await archive?.close();
+    throw error;
   });
   scaling?.start(archive);
   // Old replays go now and then hourly; a database that fails here is retried on the next pass.

@@ -9,9 +9,9 @@ const checksumInterval = Number(process.env.CHECKSUM_INTERVAL ?? 0);
 /** Spectators each room accepts (the bots bring that many), and how many frames behind the players they see. */
 const maxSpectators = Number(process.env.SPECTATORS ?? 0);
 const spectatorDelayFrames = Number(process.env.SPECTATOR_DELAY_FRAMES ?? 0);
-/** How often rooms refresh their listing metadata for the monitor (unset: the library's default; 0: off), to measure what it costs. */
 /** How often "Prometheus" scrapes the bench server when metrics are on. */
 const SCRAPE_INTERVAL_MS = 5000;
+/** How often rooms refresh their listing metadata for the monitor (unset: the library's default; 0: off), to measure what it costs. */
 const listingRefreshMs = process.env.LISTING_REFRESH_MS === undefined ? undefined : Number(process.env.LISTING_REFRESH_MS);
 
 class BenchRoom extends LockstepRoom {

@@ -1,10 +1,12 @@
-/** Words for the validation codes of the server's auth routes (`@colyseus/auth` answers `[body.password] password_too_short`). */
+/**
+ * Words for the validation codes `@colyseus/auth` 0.18 answers with (`[body.password] password_too_short`).
+ * Its minimum password length is 6 (the demo's startup test checks this sentence against a real server).
+ */
 const WORDS: Readonly<Record<string, string>> = {
   email_malformed: "the email address is not valid",
-  email_required: "an email address is required",
+  email_already_in_use: "an account with this email address exists already",
+  email_not_found: "no account has this email address",
   password_too_short: "the password must have at least 6 characters",
-  password_required: "a password is required",
-  name_too_long: "the name is too long",
 };
 
 /**

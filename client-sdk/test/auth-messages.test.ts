@@ -7,6 +7,7 @@ test("validation codes of the auth routes become sentences; other messages are k
     readableAuthMessage("[body.email] email_malformed; [body.password] password_too_short"),
     "The email address is not valid; the password must have at least 6 characters",
   );
+  assert.equal(readableAuthMessage("[body.email] email_already_in_use"), "An account with this email address exists already");
   assert.equal(readableAuthMessage("[body.nickname] nickname_taken"), "Nickname: nickname taken");
   assert.equal(readableAuthMessage("wrong email or password"), "wrong email or password");
 });

@@ -60,11 +60,13 @@ function showPlayers(players: readonly PlayerInfo[]): void {
 
 /** True while this tab is in a room (waiting, playing, or just ended and not closed yet). */
 const inRoom = (): boolean => match !== undefined && match.phase !== "closed";
+/** Set while a join or a return to this tab's seat is under way: a second click must not join a second room. */
+let joining = false;
 
 /** Enables what can be done now: the lobby when signed in and in no room, the match buttons in one. */
 function refreshControls(): void {
   const signedIn = client.user !== undefined;
-  const free = signedIn && !inRoom();
+  const free = signedIn && !inRoom() && !joining;
   element("lobby").hidden = !signedIn;
   for (const id of ["join", "create-room", "play-alone", "join-code"]) element<HTMLButtonElement>(id).disabled = !free;
   element<HTMLButtonElement>("ready").disabled = match?.phase !== "waiting" || match.players.find((player) => player.uid === match?.you?.uid)?.ready === true;
@@ -198,7 +200,9 @@ function enter(joined: LockstepMatch<ActionOfArena>, how: string): void {
 
 /** Joins through matchmaking, by code, or a new room; says which room it is. */
 async function joinRoom(way: "quick" | "create" | "alone" | "code", code?: string): Promise<void> {
-  if (inRoom()) return;
+  if (inRoom() || joining) return;
+  joining = true;
+  refreshControls();
   try {
     if (way === "code") {
       const id = (code ?? "").trim();
@@ -214,6 +218,9 @@ async function joinRoom(way: "quick" | "create" | "alone" | "code", code?: strin
     }
   } catch (error) {
     show("log", joinFailure(error, code));
+  } finally {
+    joining = false;
+    refreshControls();
   }
 }
 
@@ -223,7 +230,9 @@ const join = (): Promise<void> => joinRoom("quick");
 /** Back from a reload: takes this tab's seat back, or says why it cannot. */
 async function returnToSeat(): Promise<void> {
   const seat = tab.seat;
-  if (seat === undefined || inRoom()) return;
+  if (seat === undefined || inRoom() || joining) return;
+  joining = true;
+  refreshControls();
   show("status", `returning to room ${seat.roomId}…`);
   try {
     enter(await client.reconnect<ArenaRoom>(seat.reconnectionToken), `Back in room ${seat.roomId} after the reload.`);
@@ -231,6 +240,8 @@ async function returnToSeat(): Promise<void> {
     tab.seat = undefined;
     show("status", "not joined");
     show("log", `Could not return to room ${seat.roomId}: ${(error as Error).message}. Create or join a room.`);
+  } finally {
+    joining = false;
     refreshControls();
   }
 }

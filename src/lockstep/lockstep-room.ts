@@ -471,6 +471,9 @@ export class LockstepRoom<TAction = unknown> extends Room {
 
   override onLeave(client: Client, _code?: number): void | Promise<unknown> {
     this.#outgoing?.forget(client.sessionId);
+    // The session is gone for good: whatever kicked it is forgotten here, whoever it was (a
+    // spectator, a player whose seat was already released, a client never seated).
+    const kicked = this.#policy.takeKicked(client.sessionId);
     const watcher = this.#gallery.remove(client.sessionId);
     if (watcher !== undefined) {
       this.#policy.close(client.sessionId);
@@ -482,7 +485,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#handingOver) return;
     const player = this.#roster.bySession(client.sessionId);
     if (player === undefined) return;
-    this.#releaseSeat(player, this.#policy.takeKicked(client.sessionId) ? "kicked" : "left");
+    this.#releaseSeat(player, kicked ? "kicked" : "left");
   }
 
   #releaseSeat(player: LockstepPlayer, reason: LeaveReason): void {

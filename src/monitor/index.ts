@@ -1,7 +1,7 @@
 /**
  * `colyseus-lockstep/monitor`: `@colyseus/monitor` as the lockstep operator's console (the
  * lockstep columns, the match in the room view, and only the lockstep actions). Needs the
- * optional peer dependency `@colyseus/monitor`. See the README's "Monitor".
+ * optional peer dependency `@colyseus/monitor`. See the README's "Operator's console".
  * @packageDocumentation
  */
 export { LOCKSTEP_MONITOR_COLUMNS } from "./monitor-columns.ts";

@@ -27,7 +27,8 @@ export function mountLockstepMonitor(app: Application, options: LockstepMonitorO
   const router = express.Router();
   router.use("/api", refuseCrossSite);
   router.use(options.gate);
-  router.get("/api/room/call", options.actionGate ?? options.gate, guardRoomCalls);
+  // Without an action gate, the route-wide gate above already admitted the caller: it is not run twice.
+  router.get("/api/room/call", ...(options.actionGate !== undefined ? [options.actionGate] : []), guardRoomCalls);
   router.use(monitor({ columns: options.columns ?? LOCKSTEP_MONITOR_COLUMNS }) as unknown as RequestHandler);
   app.use(options.path ?? "/monitor", router);
 }

@@ -32,9 +32,11 @@ function translate(method: string, args: unknown[], operator: OperatorIdentity |
   return undefined;
 }
 
-function isLockstepRoom(roomName: string): boolean {
+/** What this process knows of a room type: a lockstep room, another kind, or not defined here. */
+function roomKind(roomName: string): "lockstep" | "other" | "unknown" {
   const roomClass = matchMaker.getRoomClass(roomName) as unknown;
-  return typeof roomClass === "function" && roomClass.prototype instanceof LockstepRoom;
+  if (typeof roomClass !== "function") return "unknown";
+  return roomClass.prototype instanceof LockstepRoom ? "lockstep" : "other";
 }
 
 /**
@@ -43,7 +45,8 @@ function isLockstepRoom(roomName: string): boolean {
  * who made it: Dispose → `endByOperator` (the players get `match_end`), Broadcast of type
  * `end_match` → `endByOperator(data)`, disconnect client → `kickSession`; anything else
  * (editing state, sending messages, other methods) is refused with 403 `not_allowed`. Calls to
- * other rooms go on to the monitor unchanged. Mount it behind the gate that admits operators.
+ * other rooms go on to the monitor unchanged; a room whose type this process does not define
+ * (another process's, during a deploy) is refused, since it may be a lockstep room. Mount it behind the gate that admits operators.
  */
 export async function guardRoomCalls(request: Request, response: Response, next: NextFunction): Promise<void> {
   try {
@@ -57,8 +60,16 @@ export async function guardRoomCalls(request: Request, response: Response, next:
       response.status(404).json({ error: "room_not_found", message: `no room ${roomId}` });
       return;
     }
-    if (!isLockstepRoom(listing.name)) {
+    const kind = roomKind(listing.name);
+    if (kind === "other") {
       next();
+      return;
+    }
+    if (kind === "unknown") {
+      // Another process runs a room type this one does not define (a deploy in progress): it may be a lockstep room, so no call passes.
+      response
+        .status(403)
+        .json({ error: "not_allowed", message: `room type "${listing.name}" is not defined on this process; call it from one that defines it` });
       return;
     }
     let args: unknown;

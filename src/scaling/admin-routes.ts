@@ -2,7 +2,7 @@ import { matchMaker } from "@colyseus/core";
 import express, { type Application, type Request, type RequestHandler, type Response, type Router } from "express";
 import type { DesyncReportStore } from "../lockstep/desync-report.ts";
 import { boundedJsonBody } from "../server/http/bounded-json.ts";
-import { logOperatorAction } from "../server/http/operator-log.ts";
+import { logOperatorAction, operatorOf } from "../server/http/operator-log.ts";
 import { refuseCrossSite } from "../server/http/same-origin.ts";
 
 /** Admin request bodies are a uid or a small result object. */
@@ -171,7 +171,8 @@ export function mountAdminRoutes(
 
   router.post("/rooms/:roomId/end", async (request, response, next) => {
     try {
-      const result = (request.body as { result?: unknown } | undefined)?.result ?? { endedBy: "operator" };
+      // Without a result, the same one the monitor's Dispose gives: who ended it.
+      const result = (request.body as { result?: unknown } | undefined)?.result ?? { ended_by: "operator", operator: operatorOf(response)?.name ?? "unknown" };
       await callRoom(request, response, "endMatch", [result]);
       if (response.headersSent) return;
       logOperatorAction("admin", response, `ended the match with result ${JSON.stringify(result)}`, String(request.params.roomId));

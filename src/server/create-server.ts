@@ -163,7 +163,14 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
       server.define(name, room);
     }
   }
-  await listenOrFail(server, transport.server!, options.port ?? 2567, options.host);
+  try {
+    await listenOrFail(server, transport.server!, options.port ?? 2567, options.host);
+  } catch (error) {
+    // Colyseus's listen starts the matchmaker (presence entries, health checks) before the port
+    // fails: take it down again, so that a caller that handles the error is left with nothing running.
+    await server.gracefullyShutdown(false).catch(() => undefined);
+    throw error;
+  }
   limitMatchmaking(transport.server!, new KeyedRateLimiter(limits.matchmakingPerAddressPerMinute, burstOf(limits.matchmakingPerAddressPerMinute)));
   const port = (transport.server!.address() as AddressInfo).port;
   const host = options.host === undefined || options.host === "0.0.0.0" ? "localhost" : options.host;
@@ -177,7 +184,9 @@ export async function createLockstepServer(options: LockstepServerOptions): Prom
 
 /** Thrown when the server cannot listen: the port is taken, or may not be used. Its message is one line naming the port. */
 export class ListenError extends Error {
+  /** The port that could not be bound. */
   readonly port: number;
+  /** The system's error code (`EADDRINUSE`, `EACCES`, …). */
   readonly code: string | undefined;
 
   constructor(port: number, host: string | undefined, cause: NodeJS.ErrnoException) {

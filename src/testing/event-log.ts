@@ -49,6 +49,19 @@ export class EventLog<T> {
     });
   }
 
+  /**
+   * Calls `listener` once, at the next event recorded after this call (no timeout). Returns a
+   * function that stops listening (without it, a listener that never fires stays registered).
+   */
+  once(listener: (value: T) => void): () => void {
+    const waiter: Waiter<T> = { test: () => true, resolve: listener };
+    this.#waiters.push(waiter);
+    return () => {
+      const index = this.#waiters.indexOf(waiter);
+      if (index >= 0) this.#waiters.splice(index, 1);
+    };
+  }
+
   /** The next event recorded after this call (not a past one) matching `test`. */
   next(test: (value: T) => boolean = () => true, timeoutMs = DEFAULT_EVENT_TIMEOUT_MS): Promise<T> {
     const seen = this.items.length;

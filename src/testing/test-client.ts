@@ -137,19 +137,21 @@ export class TestClient<TAction = unknown> {
   flush(): Promise<void> {
     if (this.closes.items.length > 0) return Promise.resolve();
     return new Promise((resolve) => {
-      let stopListening: (() => void) | undefined;
+      let stopRefusals: (() => void) | undefined;
+      let stopCloses: (() => void) | undefined;
       const done = (): void => {
-        stopListening?.();
+        stopRefusals?.();
+        stopCloses?.();
         resolve();
       };
       this.room.ping(done);
       // A ping over the player's message rate is refused instead of answered: the refusal comes
       // after every earlier message was processed just the same (a flooding test player).
-      stopListening = this.room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => {
+      stopRefusals = this.room.onMessage(ControlMessage.LOCKSTEP_ERROR, (error: LockstepErrorMessage) => {
         if (error.code === LockstepErrorCode.RATE_LIMITED && error.type === "message") done();
       });
       // A connection closing meanwhile never answers: stop waiting.
-      void this.closes.wait(() => true, 60_000).then(done, () => undefined);
+      stopCloses = this.closes.once(done);
     });
   }
 

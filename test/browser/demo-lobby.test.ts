@@ -123,9 +123,20 @@ test("a kicked player is told so and is back in the lobby; logging out leaves th
   await carol.waitForFunction(() => !document.getElementById("create-room")!.hasAttribute("disabled"));
   assert.equal(await carol.isDisabled("#end"), true, "no End match once out of the match");
 
-  await carol.click("#create-room");
+  // A double click joins one room: the lobby's buttons are off while a join is under way, and a second call does nothing.
+  const before = Date.now();
+  const whilePending = await carol.evaluate(async () => {
+    const first = arena.createRoom();
+    const disabled = ["join", "create-room", "play-alone", "join-code"].every((id) => (document.getElementById(id) as HTMLButtonElement).disabled);
+    await Promise.all([first, arena.createRoom(), arena.playAlone()]);
+    return disabled;
+  });
+  assert.equal(whilePending, true, "the lobby's buttons are disabled while a join is under way");
   await carol.waitForFunction(() => arena.roomCode !== undefined);
   const room = (await view(carol, () => arena.roomCode))!;
+  const listed = (await call(demo.server.url, "/monitor/api", { token: adminToken })).body.rooms as { roomId: string; createdAt: string }[];
+  const created = listed.filter((entry) => new Date(entry.createdAt).getTime() >= before - 1000).map((entry) => entry.roomId);
+  assert.deepEqual(created, [room], "one room was created, not one per click");
   await carol.click("#logout");
   await carol.waitForFunction(() => document.getElementById("session")!.hidden && !document.getElementById("account")!.hidden);
   assert.equal(await carol.isVisible("#session"), false);

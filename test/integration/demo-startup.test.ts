@@ -1,18 +1,34 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
 import { runScript } from "../support/run-script.ts";
 import { ClusterNode } from "../support/cluster.ts";
 import { freePort } from "../support/free-port.ts";
 
+/** Longest a start that must fail may take: a start that hangs (the bug these tests guard against) is killed then. */
+const START_TIMEOUT_MS = 45_000;
+
+/** Scratch directories of the tests' embedded databases, removed at the end. */
+const scratch: string[] = [];
+after(() => {
+  for (const directory of scratch) rmSync(directory, { recursive: true, force: true });
+});
+
+/** A new scratch directory for a data directory. */
+function scratchDir(prefix: string): string {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(directory);
+  return directory;
+}
+
 /** Runs `npm start`'s entry with `env` until it exits: its exit code and everything it printed. */
 async function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const { code, stdout, stderr } = await runScript("demo/main.ts", [], { CI: "", ...env });
+  const { code, stdout, stderr } = await runScript("demo/main.ts", [], { CI: "", ...env }, START_TIMEOUT_MS);
   return { code, output: stdout + stderr };
 }
 
@@ -23,7 +39,7 @@ test("npm start on a port already in use exits non-zero with one line naming the
   try {
     const { code, output } = await runDemo({
       PORT: String(port),
-      DATA_DIR: join(mkdtempSync(join(tmpdir(), "lockstep-port-")), "db"),
+      DATA_DIR: join(scratchDir("lockstep-port-"), "db"),
       JWT_SECRET: "demo-startup-test-secret-of-enough-length",
       DATABASE_URL: "",
       REDIS_URL: "",
@@ -40,7 +56,7 @@ test("npm start on a port already in use exits non-zero with one line naming the
 
 test("refusals a player provokes (a wrong password, an invalid registration) are not logged with a stack trace", { timeout: 60_000 }, async () => {
   const node = new ClusterNode(await freePort(), {
-    DATA_DIR: join(mkdtempSync(join(tmpdir(), "lockstep-refusals-")), "db"),
+    DATA_DIR: join(scratchDir("lockstep-refusals-"), "db"),
     JWT_SECRET: "demo-refusals-test-secret-of-enough-length",
     DATABASE_URL: undefined,
     REDIS_URL: undefined,

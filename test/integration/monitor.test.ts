@@ -135,6 +135,14 @@ test("from the monitor an operator kicks a player and ends the match; every othe
   assert.deepEqual((await within(ended, "match_end")).result, { winner: "Ann" });
 });
 
+test("the admin route ends a match without a result the way the monitor's Dispose does: with who ended it", async () => {
+  const { ann } = await runningMatch();
+  const ended = once<MatchEnd>(ann.onEnd.bind(ann));
+  const end = await call(server.url, `/admin/rooms/${ann.roomId}/end`, { body: {}, token: adminToken });
+  assert.equal(end.status, 200, end.text);
+  assert.deepEqual((await within(ended, "match_end")).result, { ended_by: "operator", operator: ADMIN.email.split("@")[0] });
+});
+
 test("a player's token gets 403 on every monitor route; a cross-site request with the admin's cookie cannot end a match", async () => {
   const { ann, ben } = await runningMatch();
   for (const path of [

@@ -215,6 +215,8 @@ test("the package's declarations type-check with skipLibCheck false (only other 
     ({ stdout }) => stdout,
     (error: { stdout?: string }) => error.stdout ?? String(error),
   );
+  // tsc ran and checked: it says nothing, or lists errors (a tsc that could not start says neither).
+  assert.ok(output.trim() === "" || /error TS\d+/.test(output), `tsc did not run: ${output.slice(0, 500)}`);
   const errors = output.split("\n").filter((line) => /error TS\d+/.test(line));
   const ours = errors.filter((line) => line.startsWith("node_modules/colyseus-lockstep/") || line.startsWith("all-entries"));
   assert.deepEqual(ours, [], "errors in the package's own declarations");

@@ -36,7 +36,15 @@ export async function startBrowserDemo(options: {
   const store = await SqlUserStore.open(await openEmbeddedDatabase());
   const config = loadSecurityConfig({ JWT_SECRET: options.secret, ...(options.adminEmail !== undefined ? { ADMIN_EMAILS: options.adminEmail } : {}) });
   const server = await startDemoServer({ store, config, port: 0, host: "127.0.0.1", ...(await options.extra?.(store)) });
-  const browser = await launchChromium();
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    // No browser: nothing of this demo stays running for the failed test.
+    await server.close();
+    await store.close();
+    throw error;
+  }
   return {
     server,
     store,

@@ -184,6 +184,10 @@ export class SoloGatedRoom extends GatedRoom {
  * A room for throwing arbitrary bytes at: budgets high enough that a fuzzing client is never
  * closed, and two game messages of its own whose handlers fail (one throws, one rejects).
  */
+/** What FuzzRoom's deliberately failing handlers throw. */
+export const DELIBERATE_THROW = "a game handler that throws";
+export const DELIBERATE_REJECTION = "a game handler that rejects";
+
 export class FuzzRoom extends TestGameRoom {
   override lockstep: LockstepOptionsInput = {
     requireAuth: false,
@@ -196,20 +200,21 @@ export class FuzzRoom extends TestGameRoom {
     reloadBurst: 1_000_000,
   };
 
-  /** The failures its handlers produced on purpose: counted, not logged (they would fill the test output with stacks). */
+  /** The failures its "boom" handlers produced on purpose: counted, not logged (they would fill the test output with stacks). */
   static readonly reported: string[] = [];
 
-  override reportException(error: Error): void {
-    FuzzRoom.reported.push(error.message);
+  override reportException(error: Error, methodName: string): void {
+    if (error.message === DELIBERATE_THROW || error.message === DELIBERATE_REJECTION) FuzzRoom.reported.push(error.message);
+    else super.reportException(error, methodName);
   }
 
   override onCreate(options?: Record<string, unknown>): void | Promise<unknown> {
     const created = super.onCreate(options);
     this.onMessage("boom", () => {
-      throw new Error("a game handler that throws");
+      throw new Error(DELIBERATE_THROW);
     });
     this.onMessage("boom_async", async () => {
-      throw new Error("a game handler that rejects");
+      throw new Error(DELIBERATE_REJECTION);
     });
     return created;
   }
