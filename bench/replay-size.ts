@@ -1,4 +1,4 @@
-// npm run bench:replay-size -- [--minutes 60] [--players 4] [--rate 30] [--input-bytes 12]
+// npm run bench:replay-size -- [--minutes 60] [--players 4] [--rate 30] [--input-bytes 12] [--snapshot-bytes 0]
 // How much room a replay takes: a match of the given length (default one hour, 4 players,
 // 30 Hz, one 12-byte input from every player every frame) is written through the replay
 // archive into the embedded database, for three kinds of input: the load-test bots' (bot id
@@ -6,7 +6,9 @@
 // steering does), and uniformly random bytes (the worst case: nothing to compress). Prints the
 // frames' raw size, the stored document's size, the row's size in the database, the time the
 // write took (compression runs on the thread pool) and the longest event-loop stall meanwhile
-// (what the frame timers of rooms on the same process would feel).
+// (what the frame timers of rooms on the same process would feel). With --snapshot-bytes, the
+// replay also carries the verified snapshots a room keeps (one offered every --snapshot-every
+// frames, each a game-like JSON state of about that size), within the replay's snapshot bounds.
 import { randomBytes } from "node:crypto";
 import { LockstepMetrics, ReplayArchive } from "colyseus-lockstep";
 import { SqlReplayStore, openEmbeddedDatabase } from "colyseus-lockstep/accounts";
@@ -14,6 +16,7 @@ import type { ReplayHeader } from "colyseus-lockstep/protocol";
 import { ByteWriter } from "../src/protocol/byte-writer.ts";
 import { encodeFrame } from "../src/protocol/frame-codec.ts";
 import { FrameLog } from "../src/lockstep/frame-log.ts";
+import { ReplaySnapshots } from "../src/lockstep/replay-snapshots.ts";
 import { readLogFrames } from "../src/lockstep/log-frames.ts";
 import { parseCommandLine } from "./command-line.ts";
 import { makeInput } from "./workload.ts";
@@ -29,12 +32,16 @@ write took and the longest event-loop stall meanwhile.`,
     players: { type: "string", default: "4" },
     rate: { type: "string", default: "30" },
     "input-bytes": { type: "string", default: "12" },
+    "snapshot-bytes": { type: "string", default: "0" },
+    "snapshot-every": { type: "string", default: "200" },
   },
   help: {
     minutes: "length of the match, in minutes",
     players: "players in the match",
     rate: "frame rate, in Hz",
     "input-bytes": "size of every player's input each frame, in bytes",
+    "snapshot-bytes": "size of each verified snapshot's JSON state, in bytes (0: no snapshots)",
+    "snapshot-every": "frames between the snapshots the room verifies (the demo's 200)",
   },
 });
 const minutes = Number(values.minutes);
@@ -42,6 +49,8 @@ const players = Number(values.players);
 const rate = Number(values.rate);
 const inputBytes = Number(values["input-bytes"]);
 const frameCount = Math.round(minutes * 60 * rate);
+const snapshotBytes = Number(values["snapshot-bytes"]);
+const snapshotEvery = Number(values["snapshot-every"]);
 const MB = 1024 * 1024;
 
 /** One player's input for a frame. */
@@ -89,6 +98,31 @@ function frameLog(source: InputSource, count = frameCount): FrameLog {
   return log;
 }
 
+/** A game-like state after `frame`: entities with positions, speeds and health that change from frame to frame, about `bytes` of JSON. */
+function gameState(frame: number, bytes: number): string {
+  const entities: { id: number; x: number; y: number; vx: number; vy: number; hp: number }[] = [];
+  let seed = frame * 2654435761;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % 1000;
+  };
+  const state = { frame, rng: seed, entities };
+  while (JSON.stringify(state).length < bytes)
+    entities.push({ id: entities.length, x: next(), y: next(), vx: (next() % 7) - 3, vy: (next() % 7) - 3, hp: next() % 101 });
+  return JSON.stringify(state);
+}
+
+/** The snapshots a room keeps for a match of `lastFrame` frames, one verified every `snapshotEvery`. */
+function keptSnapshots(lastFrame: number): ReplayHeader["snapshots"] {
+  const kept = new ReplaySnapshots();
+  if (snapshotBytes > 0)
+    for (let frame = snapshotEvery; frame <= lastFrame; frame += snapshotEvery) kept.offer({ frame, state: gameState(frame, snapshotBytes) });
+  return kept.kept;
+}
+
+/** Made once, before any write is timed (building the states is the bench's work, not the archive's). */
+const matchSnapshots = keptSnapshots(frameCount - 1) ?? [];
+
 function header(id: string, lastFrame: number): ReplayHeader {
   const now = new Date().toISOString();
   return {
@@ -120,6 +154,7 @@ function header(id: string, lastFrame: number): ReplayHeader {
     // One agreed checksum per second, as the default interval gives at 30 Hz.
     checksums: Array.from({ length: Math.floor(lastFrame / 30) }, (_, index) => ({ frame: (index + 1) * 30, hash: "9f2c01aa5b7e3d10" })),
     last_frame: lastFrame,
+    snapshots: matchSnapshots.filter((snapshot) => snapshot.frame <= lastFrame),
   };
 }
 
@@ -148,6 +183,12 @@ const sql = await openEmbeddedDatabase();
 try {
   const store = await SqlReplayStore.open(sql);
   console.log(`replay of a ${minutes}-minute match: ${players} players, ${rate} Hz, one ${inputBytes}-byte input per player per frame (${frameCount} frames)`);
+  if (snapshotBytes > 0) {
+    const stateBytes = matchSnapshots.reduce((sum, snapshot) => sum + snapshot.state.length, 0);
+    console.log(
+      `  with ${matchSnapshots.length} verified snapshots of ${snapshotBytes} bytes kept of one every ${snapshotEvery} frames (${(stateBytes / MB).toFixed(2)} MB of state)`,
+    );
+  }
   // A process's first replay pays for warming up (compilation, the database's first writes of these tables): shown apart.
   const warmUp = frameLog(steering(), 60 * rate);
   const first = await write(store, "warm-up", warmUp, warmUp.lastFrame);

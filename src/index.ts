@@ -42,6 +42,7 @@ export {
 } from "./lockstep/replay-archive.ts";
 export { encodeReplayDocument } from "./lockstep/replay-document.ts";
 export { MAX_REPLAY_CHECKSUMS, MAX_REPLAY_PARTICIPANTS, type ReplayHistory } from "./lockstep/replay-recorder.ts";
+export { MAX_REPLAY_SNAPSHOTS, MAX_REPLAY_SNAPSHOT_BYTES } from "./lockstep/replay-snapshots.ts";
 export type { ReplayQuery, ReplayStore, ReplaySummary, StoredReplay } from "./lockstep/replay-store.ts";
 export { createLockstepServer, ListenError, type LockstepServer, type LockstepServerOptions, type RoomClass } from "./server/create-server.ts";
 export type { AdmissionLimits, TokenVerifier, VerifiedIdentity } from "./server/room-admission.ts";
@@ -57,5 +58,6 @@ export {
   type ReplayDocument,
   type ReplayHeader,
   type ReplayParticipant,
+  type ReplaySnapshot,
   readReplayDocument,
 } from "./protocol/index.ts";

@@ -28,5 +28,5 @@ export {
 } from "./types.ts";
 export { CLOSE_CODE_DESCRIPTIONS } from "./close-codes.ts";
 export { FrameEventKind, type PlayerInfo, type DesyncNotice, type DesyncGroup, type StateHash } from "../../src/protocol/index.ts";
-export { ReplayErrorCode, ReplayFormatError, type ReplayDocument, type ReplayParticipant } from "../../src/protocol/index.ts";
+export { ReplayErrorCode, ReplayFormatError, type ReplayDocument, type ReplayParticipant, type ReplaySnapshot } from "../../src/protocol/index.ts";
 export type { ChecksumOptions } from "./checksum-reporter.ts";

@@ -36,7 +36,8 @@ export class ReplayClock {
   }
 
   set speed(speed: number) {
-    if (!(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED)) {
+    // typeof: a string such as a select's "8" would compare as a number here and then multiply as text elsewhere.
+    if (typeof speed !== "number" || !(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED)) {
       throw new RangeError(`replay speed must be from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}, got ${speed}`);
     }
     this.#speed = speed;

@@ -1,4 +1,12 @@
-import { ReplayErrorCode, ReplayFormatError, frameNumberOf, type ReplayDocument, type ReplayParticipant, type StateHash } from "../../src/protocol/index.ts";
+import {
+  ReplayErrorCode,
+  ReplayFormatError,
+  frameNumberOf,
+  type ReplayDocument,
+  type ReplayParticipant,
+  type ReplaySnapshot,
+  type StateHash,
+} from "../../src/protocol/index.ts";
 import { startTicking, type GameLoop, type RunHandle, type RunOptions } from "./fixed-step-runner.ts";
 import { ReplayClock } from "./replay-clock.ts";
 import { RecordedChecksums, type ReplayMismatch } from "./replay-checksums.ts";
@@ -15,6 +23,12 @@ export interface ReplayPlayerOptions {
   readonly clock?: "animation-frame" | "timer";
   /** What drives playback instead of `clock`: a ticker of your own (a game engine's loop, or a test's manual clock). */
   readonly ticker?: ReplayTicker;
+}
+
+/** A snapshot handed to the game through `onStart`'s `info.snapshot`, waiting for `run`'s `load`. */
+interface SnapshotStart {
+  readonly frame: number;
+  readonly state: unknown;
 }
 
 /** The game loop attached by `run`. */
@@ -37,12 +51,17 @@ interface AttachedRun<TAction> {
  *   every tick while playing.
  * - **End**: once the last frame is stepped, `onEnd(end)` fires (once per pass) and playback
  *   pauses; `play()` then starts a new pass from the beginning.
- * - **Seek**: backwards re-simulates from the start: the attached loop is detached, `onStart`
- *   fires again (the game rebuilds its state from the seed and calls `run()` again), and frames
- *   are stepped up to the target. Forward steps up to the target. Frames stepped by a seek reach
- *   `onFrame` and `step` too, without rendering in between; `render(0)` is called once at the end.
+ * - **Seek**: backwards re-simulates: the attached loop is detached, `onStart` fires again (the
+ *   game rebuilds its state and calls `run()` again), and frames are stepped up to the target.
+ *   It restarts from the nearest verified snapshot before the target when the replay has one
+ *   and the game's `run` takes a `load` option, exactly as a live match joined late starts:
+ *   `info.snapshot` is set, and `run` calls `load(state)` before any step; else from the seed.
+ *   Forward steps up to the target, or restarts from a snapshot if one lies between. Frames
+ *   stepped by a seek reach `onFrame` and `step` too, without rendering in between; `render(0)`
+ *   is called once at the end.
  * - **Verification**: with `run(loop, { hash })`, the state's hash after each frame the match
- *   recorded a checksum for is compared with it; a difference goes to `onMismatch`.
+ *   recorded a checksum for (and right after a snapshot is loaded) is compared with it; a
+ *   difference goes to `onMismatch`.
  *
  * @typeParam TAction - the game's action type.
  */
@@ -56,6 +75,7 @@ export class ReplayPlayer<TAction = unknown> {
   readonly #ticker: ReplayTicker;
   readonly #first: number;
   readonly #last: number;
+  readonly #snapshots: readonly ReplaySnapshot[];
 
   #frame: number;
   #started = false;
@@ -63,6 +83,14 @@ export class ReplayPlayer<TAction = unknown> {
   #closed = false;
   #verified = 0;
   #run: AttachedRun<TAction> | undefined;
+  /** The snapshot this pass starts from, until `run` loads it. */
+  #snapshotToLoad: SnapshotStart | undefined;
+  /** Whether the game's `run` takes snapshots (`load`): unknown until it is first called. */
+  #loads: boolean | undefined;
+  /** The frame this pass started after (`firstFrame - 1`, or a snapshot's frame). */
+  #passStart: number;
+  /** Bumped by `pause`: a `play` whose start listener paused stays paused. */
+  #pauses = 0;
   #stopTicker: (() => void) | undefined;
   /** Bumped by every seek, new pass and close: a stepping loop that sees it change stops, as someone else moved the playhead. */
   #generation = 0;
@@ -83,6 +111,8 @@ export class ReplayPlayer<TAction = unknown> {
     this.#first = document.start_frame;
     this.#last = document.last_frame;
     this.#frame = this.#first - 1;
+    this.#passStart = this.#frame;
+    this.#snapshots = document.snapshots ?? [];
     this.#info = {
       players: document.players,
       seed: document.seed,
@@ -151,6 +181,10 @@ export class ReplayPlayer<TAction = unknown> {
   get playing(): boolean {
     return this.#playing;
   }
+  /** The frame this pass started after: `firstFrame - 1` from the seed, or the frame of the snapshot it started from. */
+  get startedFrom(): number {
+    return this.#passStart;
+  }
   /** Recorded checksums reproduced in this pass (counted only while a loop with `hash` is attached). */
   get verifiedFrames(): number {
     return this.#verified;
@@ -167,9 +201,10 @@ export class ReplayPlayer<TAction = unknown> {
   play(): void {
     this.#assertOpen();
     if (this.#playing) return;
-    // A start listener may have played, seeked or closed already: that stands.
+    const pauses = this.#pauses;
+    // A start listener may have played, paused, seeked or closed already: that stands.
     if ((!this.#started || this.#frame >= this.#last) && !this.#beginPass()) return;
-    if (this.#playing) return;
+    if (this.#playing || this.#pauses !== pauses) return;
     if (this.#frame >= this.#last) {
       this.#finishPass(); // a replay without frames ends as soon as it starts
       return;
@@ -181,6 +216,7 @@ export class ReplayPlayer<TAction = unknown> {
 
   /** Pauses playback (the attached loop stays attached). */
   pause(): void {
+    this.#pauses++;
     this.#playing = false;
     this.#stopTicker?.();
     this.#stopTicker = undefined;
@@ -195,7 +231,9 @@ export class ReplayPlayer<TAction = unknown> {
     this.#assertOpen();
     if (!Number.isSafeInteger(target)) throw new RangeError(`a frame number is an integer, got ${target}`);
     const to = Math.min(this.#last, Math.max(this.#first - 1, target));
-    if ((!this.#started || to < this.#frame) && !this.#beginPass()) return;
+    const snapshot = this.#snapshotBefore(to);
+    const restart = !this.#started || to < this.#frame || (snapshot !== undefined && snapshot.frame > this.#frame);
+    if (restart && !this.#beginPass(snapshot)) return;
     const generation = ++this.#generation;
     while (this.#frame < to && this.#stepNext(generation));
     if (generation !== this.#generation) return;
@@ -206,8 +244,10 @@ export class ReplayPlayer<TAction = unknown> {
   /**
    * Attaches the game loop (call it from `onStart`, as with a live match): `step` for every
    * frame from here on, `render(alpha)` on every tick while playing. Replaces any loop attached
-   * before: one loop runs at a time. Of the options only `hash` applies (checked against the
-   * recorded checksums); `dump`, `clock` and the live pacing options mean nothing in a replay.
+   * before: one loop runs at a time. Of the options `hash` applies (checked against the recorded
+   * checksums) and `load` (called with the snapshot's state when the pass starts from one, see
+   * `info.snapshot`; without it seeks re-simulate from the seed); `save`, `dump`, `clock` and the
+   * live pacing options mean nothing in a replay.
    * The handle's `queued` is the number of frames left to step (0 once the loop is replaced).
    */
   run(loop: GameLoop<TAction>, options: RunOptions = {}): RunHandle {
@@ -215,6 +255,13 @@ export class ReplayPlayer<TAction = unknown> {
     if (!this.#started) throw new Error("run() needs the replay to have started: call it from onStart");
     const attached: AttachedRun<TAction> = { loop, hash: options.hash, lastStepped: undefined };
     this.#run = attached;
+    this.#loads = options.load !== undefined;
+    const snapshot = this.#snapshotToLoad;
+    if (snapshot !== undefined && options.load !== undefined) {
+      this.#snapshotToLoad = undefined;
+      options.load(snapshot.state);
+      if (options.hash !== undefined && this.#checksums.has(snapshot.frame)) this.#verify(snapshot.frame, options.hash());
+    }
     const player = this; // the handle's getters are not arrow functions
     return {
       stop() {
@@ -242,18 +289,34 @@ export class ReplayPlayer<TAction = unknown> {
   }
 
   /**
-   * Back to before the first frame, with no loop attached, and `onStart` to rebuild the game.
-   * False if a start listener moved the playhead or closed the player meanwhile.
+   * Back to before the first frame (or to `snapshot`'s frame), with no loop attached, and
+   * `onStart` to rebuild the game. A game whose `run` turns out to take no `load` is started
+   * again from the seed. False if a start listener moved the playhead or closed the player meanwhile.
    */
-  #beginPass(): boolean {
+  #beginPass(snapshot?: ReplaySnapshot): boolean {
     const generation = ++this.#generation;
+    const start = snapshot === undefined ? undefined : parsedSnapshot(snapshot);
     this.#started = true;
     this.#run = undefined;
-    this.#frame = this.#first - 1;
+    this.#frame = start?.frame ?? this.#first - 1;
+    this.#passStart = this.#frame;
     this.#verified = 0;
     this.#clock.reset();
-    this.#start.emit(this.#info);
-    return generation === this.#generation;
+    this.#snapshotToLoad = start;
+    this.#start.emit(start === undefined ? this.#info : { ...this.#info, snapshot: start });
+    if (generation !== this.#generation) return false;
+    if (this.#snapshotToLoad === undefined) return true;
+    // The game's run() took no snapshot (no `load`, or no run() at all): start it from the seed.
+    this.#snapshotToLoad = undefined;
+    this.#loads = false;
+    return this.#beginPass();
+  }
+
+  /** The latest snapshot before `frame` to restart from, if the game takes snapshots (or has not said yet). */
+  #snapshotBefore(frame: number): ReplaySnapshot | undefined {
+    if (this.#loads === false) return undefined;
+    // Strictly before: at least one frame is stepped, so reaching the last frame ends the pass as playback does.
+    return this.#snapshots.findLast((snapshot) => snapshot.frame < frame);
   }
 
   #finishPass(): void {
@@ -299,6 +362,16 @@ export class ReplayPlayer<TAction = unknown> {
     const mismatch = this.#checksums.compare(frame, hash);
     if (mismatch === undefined) this.#verified++;
     else this.#mismatch.emit(mismatch);
+  }
+}
+
+/** A snapshot's state as the game receives it: parsed anew for each start, as the game's `load` may keep and change it. Undefined if it does not parse. */
+function parsedSnapshot(snapshot: ReplaySnapshot): SnapshotStart | undefined {
+  try {
+    return { frame: snapshot.frame, state: JSON.parse(snapshot.state) as unknown };
+  } catch {
+    // The server verified it as JSON, and the document's checksum held: not reachable but through a hand-made document.
+    return undefined;
   }
 }
 

@@ -108,10 +108,10 @@ test("playback steps every frame in order at the frame rate: onStart, onFrame an
 test("speed: 0.25 to 16, a RangeError otherwise; frames step at frame rate × speed", () => {
   const { replay, clock, game } = setup(sumFrames(40));
   assert.equal(replay.speed, 1);
-  for (const bad of [0.2, 16.5, 0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+  for (const bad of [0.2, 16.5, 0, -1, Number.NaN, Number.POSITIVE_INFINITY, "8"]) {
     assert.throws(
       () => {
-        replay.speed = bad;
+        replay.speed = bad as number;
       },
       RangeError,
       `speed ${bad}`,

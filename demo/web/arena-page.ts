@@ -153,6 +153,8 @@ function rememberSeat(): void {
 
 /** Shows `joined` (a new room, or the seat taken back after a reload) and follows it until it closes. */
 function enter(joined: LockstepMatch<ActionOfArena>, how: string): void {
+  // The board is the new match's: a replay of the last one stops drawing on it.
+  replayPanel.close();
   liveRun?.stop();
   liveRun = undefined;
   game = undefined;

@@ -22,11 +22,13 @@ export interface ReplayView {
   /** True from the end of a pass until the replay restarts. */
   readonly ended: boolean;
   readonly speed: number;
-  /** How many times the game was rebuilt from the seed: the first start, and once per backward seek or new pass. */
+  /** How many times the game was rebuilt (from the seed or a snapshot): the first start, and once per seek that restarts or new pass. */
   readonly starts: number;
+  /** The frame the current pass started after: `firstFrame - 1` from the seed, or the snapshot's frame it loaded. */
+  readonly startedFrom: number;
   /** Recorded checksums reproduced in this pass. */
   readonly verifiedFrames: number;
-  /** Recorded checksums this build did not reproduce (any pass). */
+  /** Recorded checksums this build did not reproduce in this pass. */
   readonly mismatches: number;
 }
 
@@ -43,6 +45,8 @@ export class ReplayPanel {
   readonly #speed: HTMLSelectElement;
   readonly #seek: HTMLInputElement;
   #player: ReplayPlayer<ArenaAction> | undefined;
+  /** Where the open replay was downloaded from: opening another one replaces it. */
+  #url: string | undefined;
   #game: ArenaGame | undefined;
   #liveFinalHash: string | undefined;
   #ended = false;
@@ -86,6 +90,7 @@ export class ReplayPanel {
       ended: this.#ended,
       speed: player.speed,
       starts: this.#starts,
+      startedFrom: player.startedFrom,
       verifiedFrames: player.verifiedFrames,
       mismatches: this.#mismatches.length,
     };
@@ -97,7 +102,9 @@ export class ReplayPanel {
    * of the replay is compared with. Resolves false, with the reason shown, if it cannot be loaded.
    */
   async open(url: string, token: string | undefined, liveFinalHash: string | undefined): Promise<boolean> {
-    if (this.#player !== undefined) return true;
+    if (this.#player !== undefined && this.#url === url) return true;
+    this.close();
+    this.#url = url;
     this.#liveFinalHash = liveFinalHash;
     this.#element("replay").hidden = false;
     this.#status("preparing replay…", false);
@@ -106,6 +113,11 @@ export class ReplayPanel {
       player = await downloadReplayWhenReady<ArenaAction>(url, token);
     } catch (error) {
       this.#status(`could not load the replay: ${(error as Error).message}`, true);
+      return false;
+    }
+    // Closed or replaced by another open() during the download.
+    if (this.#url !== url || this.#player !== undefined) {
+      player.close();
       return false;
     }
     this.#player = player;
@@ -117,6 +129,22 @@ export class ReplayPanel {
     player.seek(player.firstFrame - 1);
     this.#refresh();
     return true;
+  }
+
+  /** Stops and forgets the open replay (a new match is on the board), and hides the section. */
+  close(): void {
+    this.#player?.close();
+    this.#player = undefined;
+    this.#url = undefined;
+    this.#game = undefined;
+    this.#liveFinalHash = undefined;
+    this.#ended = false;
+    this.#starts = 0;
+    this.#mismatches = [];
+    this.#failure = undefined;
+    this.#shownFrame = undefined;
+    for (const control of [this.#play, this.#speed, this.#seek]) control.disabled = true;
+    this.#element("replay").hidden = true;
   }
 
   /** Plays, or pauses while playing (a pass that ended plays again from the start). */
@@ -146,6 +174,7 @@ export class ReplayPanel {
     player.onStart((info) => {
       this.#starts++;
       this.#ended = false;
+      this.#mismatches = [];
       this.#shownFrame = undefined;
       this.#show("replay-final-hash", "–");
       this.#verdict("–", false);

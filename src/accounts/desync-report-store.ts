@@ -1,4 +1,4 @@
-import type { DesyncReport, DesyncReportStore, DesyncReportSummary } from "../lockstep/desync-report.ts";
+import type { DesyncReport, DesyncReportQuery, DesyncReportStore, DesyncReportSummary } from "../lockstep/desync-report.ts";
 import { migrate } from "./migrations.ts";
 import { fromJsonb, isoTime } from "./sql-values.ts";
 import type { SqlClient } from "./sql-client.ts";
@@ -114,16 +114,22 @@ export class SqlDesyncReportStore implements DesyncReportStore {
 
   /**
    * Summaries newest first (then by id, descending). `limit` is clamped to 1..100; `before`, an
-   * ISO time, keeps reports strictly older (RangeError if it is not a time); `roomId` keeps one room's.
+   * ISO time, keeps reports strictly older (RangeError if it is not a time), or with `beforeId`
+   * also those of that very time with a smaller id (the next page); `roomId` keeps one room's.
    */
-  async list(query: { readonly limit: number; readonly before?: string; readonly roomId?: string }): Promise<DesyncReportSummary[]> {
+  async list(query: DesyncReportQuery): Promise<DesyncReportSummary[]> {
     // `|| 1`: NaN counts as the smallest page.
     const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(query.limit) || 1));
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (query.before !== undefined) {
       params.push(isoTime(query.before, "before"));
-      conditions.push(`created_at < $${params.length}`);
+      if (query.beforeId === undefined) conditions.push(`created_at < $${params.length}`);
+      else {
+        // Strictly after (before, beforeId) in the listing's order: a row comparison, which the (created_at, id) index serves.
+        params.push(query.beforeId);
+        conditions.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::text)`);
+      }
     }
     if (query.roomId !== undefined) {
       params.push(query.roomId);

@@ -1,5 +1,6 @@
 import express, { type Application, type Request, type RequestHandler, type Response } from "express";
 import type { ReplayQuery, ReplayStore, ReplaySummary } from "../lockstep/replay-store.ts";
+import { encodePageCursor, isIsoTimeParam, readPageCursor, type PageCursor } from "../server/http/page-cursor.ts";
 import { refuseCrossSite } from "../server/http/same-origin.ts";
 import { Permission, hasPermission } from "./roles.ts";
 import { claimsOr401, handle } from "./token-handlers.ts";
@@ -16,8 +17,6 @@ const MAX_REPLAY_ID_LENGTH = 128;
 const MAX_ROOM_FILTER_LENGTH = 128;
 /** Uids are account ids (UUIDs) or session ids: a longer filter is a mistake, refused. */
 const MAX_PLAYER_FILTER_LENGTH = 128;
-/** An ISO 8601 date, or a date and time with its zone (a time without one would be read in the server's zone), to the millisecond. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 /** Characters a replay id keeps in a download's file name; others become `_`, so the header stays well-formed. */
 const FILE_NAME_UNSAFE = /[^A-Za-z0-9._-]/g;
 /** Media type of a replay document (docs/PROTOCOL.md, "Replay document"). */
@@ -28,7 +27,7 @@ const NO_STORE = "private, no-store";
 /** A listing's query as the caller wrote it, validated; who may see what is decided after. */
 interface ListingParams {
   readonly limit: number;
-  readonly before?: string;
+  readonly before?: PageCursor;
   readonly since?: string;
   readonly roomName?: string;
   readonly player?: string;
@@ -52,10 +51,6 @@ function replayNotFound(response: Response, message: string): void {
   response.status(404).json({ error: "replay_not_found", message });
 }
 
-function isoTimeParam(value: unknown): value is string {
-  return typeof value === "string" && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
-}
-
 /** A text filter of 1 to `max` characters, or undefined if `value` is not one. */
 function textParam(value: unknown, max: number): string | undefined {
   return typeof value === "string" && value !== "" && value.length <= max ? value : undefined;
@@ -71,8 +66,9 @@ function listingParams(request: Request): ListingParams | string {
     if (!(value >= 1 && value <= MAX_REPLAY_PAGE)) return `limit must be an integer from 1 to ${MAX_REPLAY_PAGE}`;
     pageSize = value;
   }
-  if (before !== undefined && !isoTimeParam(before)) return "before must be an ISO 8601 time, such as the next_before of the previous page";
-  if (since !== undefined && !isoTimeParam(since)) return "since must be an ISO 8601 time";
+  const cursor = before === undefined ? undefined : readPageCursor(before, MAX_REPLAY_ID_LENGTH);
+  if (before !== undefined && cursor === undefined) return "before must be the next_before of the previous page, or an ISO 8601 time";
+  if (since !== undefined && !isIsoTimeParam(since)) return "since must be an ISO 8601 time";
   const roomName = room === undefined ? undefined : textParam(room, MAX_ROOM_FILTER_LENGTH);
   if (room !== undefined && roomName === undefined) return `room must be a room name of 1 to ${MAX_ROOM_FILTER_LENGTH} characters`;
   const playerUid = player === undefined ? undefined : textParam(player, MAX_PLAYER_FILTER_LENGTH);
@@ -80,7 +76,7 @@ function listingParams(request: Request): ListingParams | string {
   if (visibility !== undefined && visibility !== "1" && visibility !== "0") return "public must be 1 (include public replays) or 0";
   return {
     limit: pageSize,
-    ...(before !== undefined ? { before } : {}),
+    ...(cursor !== undefined ? { before: cursor } : {}),
     ...(since !== undefined ? { since } : {}),
     ...(roomName !== undefined ? { roomName } : {}),
     ...(playerUid !== undefined ? { player: playerUid } : {}),
@@ -103,14 +99,19 @@ function listReplays(store: UserStore, replays: ReplayStore): RequestHandler {
       forbidden(response, `only your own uid may be the player filter without the "${Permission.MANAGE_REPLAYS}" permission`);
       return;
     }
-    const { includePublic, ...filters } = params;
+    const { includePublic, before, ...rest } = params;
+    const filters: ReplayQuery = {
+      ...rest,
+      ...(before !== undefined ? { before: before.time } : {}),
+      ...(before?.id !== undefined ? { beforeId: before.id } : {}),
+    };
     // Admins see every replay; anyone else only their own matches, and public ones if asked.
     const query: ReplayQuery = admin ? filters : { ...filters, visibleTo: claims.id, includePublic };
     const page = await replays.list(query);
     // A full page may have older replays after it; a short one is the last.
     const last = page.length === params.limit ? page.at(-1) : undefined;
     response.setHeader("cache-control", NO_STORE);
-    response.json({ replays: page, next_before: last?.ended_at ?? null });
+    response.json({ replays: page, next_before: last === undefined ? null : encodePageCursor(last.ended_at, last.id) });
   });
 }
 
@@ -124,13 +125,20 @@ function downloadReplay(store: UserStore, replays: ReplayStore): RequestHandler 
       replayNotFound(response, `replay ids have at most ${MAX_REPLAY_ID_LENGTH} characters`);
       return;
     }
-    const replay = await replays.get(id);
-    if (replay === undefined) {
+    // Who may read it is decided from the summary: a refused caller never costs a read of the document (up to 16 MiB).
+    const summary = await replays.summary(id);
+    if (summary === undefined) {
       replayNotFound(response, `no replay ${id}`);
       return;
     }
-    if (!mayRead(claims, replay.summary)) {
+    if (!mayRead(claims, summary)) {
       forbidden(response, "this replay is private to the players of its match");
+      return;
+    }
+    const replay = await replays.get(id);
+    if (replay === undefined) {
+      // Deleted between the two reads.
+      replayNotFound(response, `no replay ${id}`);
       return;
     }
     const { document } = replay;
@@ -175,11 +183,12 @@ function deleteReplay(store: UserStore, replays: ReplayStore): RequestHandler {
  * - `GET /replays?limit=&before=&since=&room=&player=&public=1`: `{ replays, next_before }`,
  *   summaries newest first. A player sees the matches they played in, and with `public=1` also
  *   public ones; `player` may only be their own uid (403 `forbidden` otherwise). Admins see
- *   every replay and may filter by any player. `limit` 1..100 (default 20); `before` (strictly
- *   older, for paging) and `since` (ended at or after) ISO times; `room` a room name. A bad query
- *   is answered 400 `invalid_request`. `next_before` is the `before` of the next page when this
- *   one is full, else null (replays of the very millisecond that ends a page, left off it, are
- *   skipped by the next one).
+ *   every replay and may filter by any player. `limit` 1..100 (default 20); `before` the
+ *   `next_before` of the previous page (an opaque cursor) or an ISO time (strictly older);
+ *   `since` (ended at or after) an ISO time; `room` a room name. A bad query is answered 400
+ *   `invalid_request`. `next_before` is the cursor of the next page when this one is full, else
+ *   null: paging through it lists every replay once, even several that ended in the same
+ *   millisecond.
  * - `GET /replays/:id`: the replay document (`replay-<id>.lsrp`), to its players, to admins,
  *   and to anyone when it is public; 403 `forbidden` to others, 404 `replay_not_found`.
  * - `DELETE /replays/:id`: admins only (403 otherwise); `{ ok: true }`, or 404

@@ -170,7 +170,12 @@ export class SqlReplayStore implements ReplayStore {
     const params: unknown[] = [];
     if (query.before !== undefined) {
       params.push(isoTime(query.before, "before"));
-      conditions.push(`ended_at < $${params.length}`);
+      if (query.beforeId === undefined) conditions.push(`ended_at < $${params.length}`);
+      else {
+        // Strictly after (before, beforeId) in the listing's order: a row comparison, which the (ended_at, id) index serves.
+        params.push(query.beforeId);
+        conditions.push(`(ended_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::text)`);
+      }
     }
     if (query.since !== undefined) {
       params.push(isoTime(query.since, "since"));
@@ -195,6 +200,12 @@ export class SqlReplayStore implements ReplayStore {
       params,
     );
     return rows.map(toSummary);
+  }
+
+  /** The summary alone (one row, no chunk read), or undefined if no replay has this id. */
+  async summary(id: string): Promise<ReplaySummary | undefined> {
+    const { rows } = await this.#sql.query<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM lockstep_replays WHERE id = $1`, [id]);
+    return rows[0] === undefined ? undefined : toSummary(rows[0]);
   }
 
   /**

@@ -52,9 +52,21 @@ export interface DesyncReportSink {
   save(report: DesyncReport): Promise<void>;
 }
 
+/** A listing of desync reports: ordered by `created_at`, then id, both descending. */
+export interface DesyncReportQuery {
+  /** Page size, 1..100. */
+  readonly limit: number;
+  /** Only reports created strictly before this ISO time, or (with {@link beforeId}) at it with a smaller id. */
+  readonly before?: string;
+  /** With {@link before}: the id of the previous page's last report, so that reports of the same millisecond come next. */
+  readonly beforeId?: string;
+  /** Only this room's reports. */
+  readonly roomId?: string;
+}
+
 /** A report store an operator can read. */
 export interface DesyncReportStore extends DesyncReportSink {
-  /** Reports newest first; `before` (an ISO time) pages back; `roomId` filters. `limit` is 1..100. */
-  list(query: { readonly limit: number; readonly before?: string; readonly roomId?: string }): Promise<DesyncReportSummary[]>;
+  /** Reports newest first (then by id, descending), as {@link DesyncReportQuery} filters and pages them. */
+  list(query: DesyncReportQuery): Promise<DesyncReportSummary[]>;
   get(id: string): Promise<DesyncReport | undefined>;
 }

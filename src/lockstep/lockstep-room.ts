@@ -288,6 +288,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
           verified: (snapshot) => {
             if (this.#services.metrics !== undefined) this.#services.metrics.snapshotsVerified++;
             this.#journal?.saveSnapshot(snapshot);
+            this.#recorder?.snapshot(snapshot);
           },
         });
         gate.handleBytes(BinaryMessage.SNAPSHOT_UPLOAD, this.#onSnapshotUpload);
@@ -831,6 +832,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     if (this.#snapshots !== undefined && snapshot !== undefined && snapshot.frame + 1 >= this.#log.firstFrame && snapshot.frame <= this.#log.lastFrame) {
       this.#snapshots.restore(snapshot);
       this.#journal.saveSnapshot(snapshot);
+      this.#recorder?.snapshot(snapshot);
     }
     this.#startClock();
   }

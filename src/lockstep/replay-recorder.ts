@@ -1,6 +1,7 @@
 import type { MatchEndMessage, MatchStartMessage } from "../protocol/messages.ts";
-import type { ReplayChecksum, ReplayHeader, ReplayParticipant } from "../protocol/replay-format.ts";
+import type { ReplayChecksum, ReplayHeader, ReplayParticipant, ReplaySnapshot } from "../protocol/replay-format.ts";
 import type { LeaveReason } from "./lockstep-room.ts";
+import { ReplaySnapshots } from "./replay-snapshots.ts";
 import type { LockstepPlayer } from "./roster.ts";
 
 /**
@@ -35,7 +36,8 @@ export interface ReplayMatchFacts {
 
 /**
  * Keeps what a match's replay says besides its frames, as the match runs: who held a seat
- * from which frame to which (and when), and the checksums every player agreed on. Writes
+ * from which frame to which (and when), the checksums every player agreed on, and verified
+ * snapshots spread over the match (to seek from in playback). Writes
  * nothing itself: the room hands {@link header} to the replay archive once the match ends.
  */
 export class ReplayRecorder {
@@ -43,6 +45,7 @@ export class ReplayRecorder {
   readonly #joinedAt = new Map<string, string>();
   readonly #participants: ReplayParticipant[] = [];
   readonly #checksums: ReplayChecksum[] = [];
+  readonly #snapshots = new ReplaySnapshots();
   #replayId: string | undefined;
   #startedAt: string | undefined;
 
@@ -93,6 +96,15 @@ export class ReplayRecorder {
     this.#checksums.push({ frame, hash });
   }
 
+  /**
+   * A snapshot was verified (or a resumed match starts from one): kept for the replay within its
+   * bounds. After a hand-over, the replay holds the one the match resumed from and those verified
+   * since; earlier ones stayed with the previous process.
+   */
+  snapshot(snapshot: ReplaySnapshot): void {
+    this.#snapshots.offer(snapshot);
+  }
+
   /** What must outlive this process (saved with the seats), once started. */
   history(): ReplayHistory | undefined {
     if (this.#replayId === undefined) return undefined;
@@ -128,6 +140,8 @@ export class ReplayRecorder {
       public: facts.public,
       checksums: [...this.#checksums],
       last_frame: end.last_frame,
+      // A snapshot after the last frame cannot be (a snapshot is of an agreed, closed frame); kept out all the same.
+      snapshots: this.#snapshots.kept.filter((snapshot) => snapshot.frame <= end.last_frame),
     };
   }
 

@@ -25,11 +25,20 @@ export interface StoredReplay {
   readonly document: Uint8Array;
 }
 
-/** A listing's filters. Times are ISO 8601; `before` pages (strictly older than the last `ended_at` seen). */
+/**
+ * A listing's filters. Times are ISO 8601. Listings are ordered by `ended_at`, then id, both
+ * descending; `before` and `beforeId` page through that order.
+ */
 export interface ReplayQuery {
   /** Page size, clamped to 1..100. */
   readonly limit: number;
+  /** Only matches that ended strictly before this time, or (with {@link beforeId}) at it with a smaller id. */
   readonly before?: string;
+  /**
+   * With {@link before}: the id of the last summary of the previous page, so that matches that
+   * ended in the same millisecond and did not fit on it come next. Ignored without `before`.
+   */
+  readonly beforeId?: string;
   /** Only matches that ended at or after this time. */
   readonly since?: string;
   readonly roomName?: string;
@@ -51,6 +60,8 @@ export interface ReplayStore {
   save(replay: StoredReplay): Promise<void>;
   /** Summaries, newest `ended_at` first (then by id, descending). */
   list(query: ReplayQuery): Promise<ReplaySummary[]>;
+  /** One replay's summary (who played, whether it is public), without reading its document; undefined if unknown. */
+  summary(id: string): Promise<ReplaySummary | undefined>;
   get(id: string): Promise<StoredReplay | undefined>;
   /** Deletes one replay; false if there was none. */
   delete(id: string): Promise<boolean>;

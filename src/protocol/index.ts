@@ -48,6 +48,7 @@ export {
   type ReplayDocument,
   type ReplayHeader,
   type ReplayParticipant,
+  type ReplaySnapshot,
 } from "./replay-format.ts";
 export { concatBytes, readBounded } from "./bytes.ts";
 export { hashState } from "./state-hash.ts";

@@ -14,6 +14,9 @@ import type { MatchEndMessage, PlayerInfo } from "./messages.ts";
  *   body:  header_length varuint, header (UTF-8 JSON, {@link ReplayHeader}),
  *          frame_count varuint, frame_count × varuint length, then the frames' bytes back to back
  *
+ * The header's `snapshots` (verified states to seek from) were added without a version change:
+ * a reader that does not know them skips them, and a document without them is read as having none.
+ *
  * Lengths before bytes: the bytes of consecutive frames sit side by side, which compresses
  * better than interleaving. Frames are exactly the `sync_frame` payloads the players received.
  */
@@ -75,6 +78,14 @@ export interface ReplayChecksum {
   readonly hash: string;
 }
 
+/** A state the server verified during the match (every player's hash agreed on it), kept so playback can seek from it. */
+export interface ReplaySnapshot {
+  /** The state is the one after this frame. */
+  readonly frame: number;
+  /** The game state as JSON text, exactly as the players' snapshot uploads gave it (what `run`'s `load` receives, parsed). */
+  readonly state: string;
+}
+
 /** Everything about a replay but its frames (the document's JSON header). */
 export interface ReplayHeader {
   /** The replay's id (the match's id: one per match, whichever processes ran it). */
@@ -103,6 +114,11 @@ export interface ReplayHeader {
   readonly checksums: readonly ReplayChecksum[];
   /** Number of the last frame (`start_frame - 1` if no frame closed). */
   readonly last_frame: number;
+  /**
+   * Verified snapshots in frame order, spread over the match (see `MAX_REPLAY_SNAPSHOTS`); empty
+   * without snapshots (`snapshotIntervalFrames`), absent in documents written before they were kept.
+   */
+  readonly snapshots?: readonly ReplaySnapshot[];
 }
 
 /** A whole replay: the header and every frame from `start_frame` to `last_frame`, in order. */
@@ -298,5 +314,23 @@ function parseHeader(text: string): ReplayHeader {
       throw invalid("every checksum needs a frame and a hash");
     }
   }
+  checkSnapshots(header as ReplayHeader);
   return header as ReplayHeader;
+}
+
+/** Snapshots, when present, are states after frames of the match, each a string, in increasing frame order. */
+function checkSnapshots(header: ReplayHeader): void {
+  const snapshots: unknown = header.snapshots;
+  if (snapshots === undefined) return;
+  if (!Array.isArray(snapshots)) throw invalid("snapshots must be an array");
+  let previous = header.start_frame - 1;
+  for (const snapshot of snapshots as Partial<ReplaySnapshot>[]) {
+    if (typeof snapshot !== "object" || snapshot === null || !isInteger(snapshot.frame) || !isString(snapshot.state)) {
+      throw invalid("every snapshot needs a frame and a state");
+    }
+    if (snapshot.frame <= previous || snapshot.frame > header.last_frame) {
+      throw invalid(`snapshot of frame ${snapshot.frame} is out of order or outside frames ${header.start_frame}..${header.last_frame}`);
+    }
+    previous = snapshot.frame;
+  }
 }

@@ -1,8 +1,9 @@
 import { matchMaker } from "@colyseus/core";
 import express, { type Application, type Request, type RequestHandler, type Response, type Router } from "express";
-import type { DesyncReportStore } from "../lockstep/desync-report.ts";
+import type { DesyncReportQuery, DesyncReportStore } from "../lockstep/desync-report.ts";
 import { boundedJsonBody } from "../server/http/bounded-json.ts";
 import { logOperatorAction, operatorOf } from "../server/http/operator-log.ts";
+import { encodePageCursor, readPageCursor } from "../server/http/page-cursor.ts";
 import { refuseCrossSite } from "../server/http/same-origin.ts";
 
 /** Admin request bodies are a uid or a small result object. */
@@ -15,8 +16,6 @@ const MAX_DESYNC_PAGE = 100;
 const MAX_REPORT_ID_LENGTH = 64;
 /** Room ids are short (Colyseus's have 9 characters): a longer filter is a mistake, refused. */
 const MAX_ROOM_FILTER_LENGTH = 128;
-/** An ISO 8601 date, or a date and time with its zone (a time without one would be read in the server's zone), to the millisecond. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 /** Characters a report id keeps in a download's file name; others become `_`, so the header stays well-formed. */
 const FILE_NAME_UNSAFE = /[^A-Za-z0-9._-]/g;
 
@@ -44,27 +43,25 @@ function reportNotFound(response: Response, message: string): void {
 }
 
 /** A listing's query, validated, or the reason it is refused. */
-function listingQuery(request: Request): { limit: number; before?: string; roomId?: string } | string {
+function listingQuery(request: Request): DesyncReportQuery | string {
   const { limit, before, room } = request.query;
-  const query: { limit: number; before?: string; roomId?: string } = { limit: DEFAULT_DESYNC_PAGE };
+  let pageSize = DEFAULT_DESYNC_PAGE;
   if (limit !== undefined) {
     const value = typeof limit === "string" && /^\d{1,3}$/.test(limit) ? Number(limit) : Number.NaN;
     if (!(value >= 1 && value <= MAX_DESYNC_PAGE)) return `limit must be an integer from 1 to ${MAX_DESYNC_PAGE}`;
-    query.limit = value;
+    pageSize = value;
   }
-  if (before !== undefined) {
-    if (typeof before !== "string" || !ISO_TIME.test(before) || Number.isNaN(Date.parse(before))) {
-      return "before must be an ISO 8601 time, such as the next_before of the previous page";
-    }
-    query.before = before;
+  const cursor = before === undefined ? undefined : readPageCursor(before, MAX_REPORT_ID_LENGTH);
+  if (before !== undefined && cursor === undefined) return "before must be the next_before of the previous page, or an ISO 8601 time";
+  if (room !== undefined && (typeof room !== "string" || room === "" || room.length > MAX_ROOM_FILTER_LENGTH)) {
+    return `room must be a room id of 1 to ${MAX_ROOM_FILTER_LENGTH} characters`;
   }
-  if (room !== undefined) {
-    if (typeof room !== "string" || room === "" || room.length > MAX_ROOM_FILTER_LENGTH) {
-      return `room must be a room id of 1 to ${MAX_ROOM_FILTER_LENGTH} characters`;
-    }
-    query.roomId = room;
-  }
-  return query;
+  return {
+    limit: pageSize,
+    ...(cursor !== undefined ? { before: cursor.time } : {}),
+    ...(cursor?.id !== undefined ? { beforeId: cursor.id } : {}),
+    ...(room !== undefined ? { roomId: room } : {}),
+  };
 }
 
 /** `GET /desyncs` (a page of summaries, newest first) and `GET /desyncs/:id` (a report, as a file to download). */
@@ -79,7 +76,7 @@ function mountDesyncRoutes(router: Router, reports: DesyncReportStore): void {
       const page = await reports.list(query);
       // A full page may have older reports after it; a short one is the last.
       const last = page.length === query.limit ? page.at(-1) : undefined;
-      response.json({ reports: page, next_before: last?.created_at ?? null });
+      response.json({ reports: page, next_before: last === undefined ? null : encodePageCursor(last.created_at, last.id) });
     } catch (error) {
       next(error);
     }
@@ -114,10 +111,11 @@ function mountDesyncRoutes(router: Router, reports: DesyncReportStore): void {
  *
  * With `desyncReports`, also the stored desync reports:
  * - `GET /admin/desyncs?limit=&before=&room=`: `{ reports, next_before }`, summaries newest
- *   first; `limit` 1..100 (default 20), `before` an ISO time (strictly older), `room` a room id.
- *   `next_before` is the `before` of the next page when this one is full, else null (reports
- *   of the very millisecond that ends a page, left off it, are skipped by the next one). A bad
- *   query is answered 400 `invalid_request`.
+ *   first; `limit` 1..100 (default 20), `before` the `next_before` of the previous page (an
+ *   opaque cursor) or an ISO time (strictly older), `room` a room id. `next_before` is the
+ *   cursor of the next page when this one is full, else null: paging through it lists every
+ *   report once, even several created in the same millisecond. A bad query is answered 400
+ *   `invalid_request`.
  * - `GET /admin/desyncs/:id`: the whole report, as a JSON file to download
  *   (`desync-<id>.json`), or 404 `report_not_found`.
  *

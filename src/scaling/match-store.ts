@@ -116,6 +116,11 @@ export interface MatchStore {
   remove(roomId: string): Promise<boolean>;
   /** Ids of ended matches whose replay is not written yet (see {@link finish}). */
   pendingReplays(): Promise<string[]>;
+  /**
+   * A pending replay's header alone, without reading its frames (a scan decides from it whether
+   * the replay is due); undefined (and no longer pending) if its data expired.
+   */
+  pendingReplayHeader(roomId: string): Promise<ReplayHeader | undefined>;
   /** A pending replay's header and frames; undefined (and no longer pending) if its data expired. Throws `JournalError` on a broken journal. */
   pendingReplay(roomId: string): Promise<PendingReplay | undefined>;
   close(): Promise<void>;

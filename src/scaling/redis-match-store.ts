@@ -228,16 +228,22 @@ export class RedisMatchStore implements MatchStore {
     return this.#redis.smembers(this.#keys.replays);
   }
 
-  async pendingReplay(roomId: string): Promise<PendingReplay | undefined> {
+  async pendingReplayHeader(roomId: string): Promise<ReplayHeader | undefined> {
     const header = await this.#redis.hget(this.#keys.meta(roomId), "replay");
     if (header === null) {
       // The journal expired (or was removed): nothing left to write; forget it.
       await this.#redis.srem(this.#keys.replays, roomId);
       return undefined;
     }
+    return JSON.parse(header) as ReplayHeader;
+  }
+
+  async pendingReplay(roomId: string): Promise<PendingReplay | undefined> {
+    const header = await this.pendingReplayHeader(roomId);
+    if (header === undefined) return undefined;
     const stored = await this.loadMatch(roomId);
     if (stored === undefined) return undefined;
-    return { header: JSON.parse(header) as ReplayHeader, firstFrame: stored.firstFrame, frames: stored.frames };
+    return { header, firstFrame: stored.firstFrame, frames: stored.frames };
   }
 
   async remove(roomId: string): Promise<boolean> {

@@ -35,7 +35,11 @@ export class ReplayRecovery {
   readonly #graceMs: number;
   readonly #scanIntervalMs: number;
   readonly #now: () => number;
-  /** Matches handed to the archive and not settled yet, or whose journal cannot be read: not handed again. */
+  /**
+   * Matches handed to the archive and not settled yet, or whose journal cannot be read: not
+   * handed again. Ids no longer pending are forgotten at each scan, so this holds at most the
+   * pending set.
+   */
   readonly #handled = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #scanning = false;
@@ -67,7 +71,9 @@ export class ReplayRecovery {
     this.#scanning = true;
     let handed = 0;
     try {
-      for (const roomId of await this.#store.pendingReplays()) {
+      const pending = new Set(await this.#store.pendingReplays());
+      for (const roomId of this.#handled) if (!pending.has(roomId)) this.#handled.delete(roomId);
+      for (const roomId of pending) {
         if (this.#handled.has(roomId)) continue;
         if (await this.#recover(roomId)) handed++;
       }
@@ -79,10 +85,17 @@ export class ReplayRecovery {
     return handed;
   }
 
+  /**
+   * Hands one pending replay to the archive if its grace period is over. The grace period is
+   * judged from the header alone: the frames (up to the whole match) are read only for a replay
+   * that is due, not at every scan of every process.
+   */
   async #recover(roomId: string): Promise<boolean> {
     let pending: Awaited<ReturnType<MatchStore["pendingReplay"]>>;
     try {
-      pending = await this.#store.pendingReplay(roomId);
+      const due = await this.#store.pendingReplayHeader(roomId);
+      if (due !== undefined && this.#now() - Date.parse(due.ended_at) < this.#graceMs) return false;
+      pending = due === undefined ? undefined : await this.#store.pendingReplay(roomId);
     } catch (error) {
       // A broken journal cannot give a whole replay: say so once, and keep it for inspection until it expires.
       this.#handled.add(roomId);
@@ -94,7 +107,6 @@ export class ReplayRecovery {
       return false;
     }
     const { header, firstFrame, frames } = pending;
-    if (this.#now() - Date.parse(header.ended_at) < this.#graceMs) return false;
     this.#handled.add(roomId);
     logger.info(`lockstep: writing the replay of match ${roomId}, which the process that ended it did not write`);
     this.#sink.record({

@@ -8,13 +8,14 @@ import { call } from "../support/http.ts";
 
 const demo = useBrowserDemo({
   secret: "replay-demo-test-secret-with-enough-characters",
-  extra: async (store) => ({ replays: await openReplayStore(store) }),
+  // Snapshots at most every 30 frames (a check's interval), so a match of MATCH_FRAMES has some to seek from.
+  extra: async (store) => ({ replays: await openReplayStore(store), arena: { snapshotIntervalFrames: 30 } }),
 });
 const unavailable = demo.skip;
 const skip = unavailable;
 
-/** Frames the match runs before it is ended: two seconds at the arena's 20 Hz, enough for a middle and a start to seek between. */
-const MATCH_FRAMES = 40;
+/** Frames the match runs before it is ended: four seconds at the arena's 20 Hz, past two snapshots (frames 30 and 60). */
+const MATCH_FRAMES = 80;
 
 /** What the page exposes for automated play (see demo/web/arena-page.ts and replay-panel.ts). */
 interface ArenaView {
@@ -35,6 +36,7 @@ interface ArenaView {
         ended: boolean;
         speed: number;
         starts: number;
+        startedFrom: number;
         verifiedFrames: number;
         mismatches: number;
       }
@@ -120,19 +122,22 @@ test("after a match, a player watches its replay: seeking back re-simulates, and
   assert.equal(await text(alice.page, "final-hash"), liveFinalHash, "the page shows the live final hash");
   assert.match(await text(alice.page, "status"), /^match over at frame \d+$/);
 
+  assert.equal(await alice.page.isHidden("#replay"), true, "no replay section before one is opened");
   // The replay may not be written yet: the page waits for it, saying so.
   await alice.page.click("#watch-replay");
   await alice.page.waitForFunction(() => arena.replay !== undefined, undefined, { timeout: 15_000 });
   const { firstFrame, lastFrame } = (await alice.page.evaluate(() => arena.replay))!;
   assert.equal(lastFrame, aliceLive!.frame, "the replay ends on the match's last frame");
   assert.equal(await text(alice.page, "replay-frame"), `frame ${firstFrame - 1} / ${lastFrame}`);
+  assert.equal(await alice.page.isVisible("#replay"), true);
   assert.equal(await text(alice.page, "replay-status"), "paused");
 
   await alice.page.selectOption("#replay-speed", "8");
   assert.equal(await alice.page.evaluate(() => arena.replay!.speed), 8);
 
   const near = firstFrame + 2;
-  const middle = Math.floor((firstFrame + lastFrame) / 2);
+  // Before the first snapshot (frame 30): forward from `near` steps on.
+  const middle = firstFrame + 20;
   const atNear = await slideTo(alice.page, near);
   assert.equal(atNear.frame, near);
   assert.equal(atNear.readout, `frame ${near} / ${lastFrame}`);
@@ -143,6 +148,7 @@ test("after a match, a player watches its replay: seeking back re-simulates, and
   const backAtNear = await slideTo(alice.page, near);
   assert.equal(backAtNear.frame, near);
   assert.equal(backAtNear.starts, atNear.starts + 1, "a backward seek rebuilds the game from the seed");
+  assert.equal(await alice.page.evaluate(() => arena.replay!.startedFrom), firstFrame - 1, "no snapshot before it: from the seed");
   assert.equal(backAtNear.hash, atNear.hash, "and re-simulates to the same state");
 
   await alice.page.click("#replay-play");
@@ -158,6 +164,22 @@ test("after a match, a player watches its replay: seeking back re-simulates, and
   assert.equal(await text(alice.page, "replay-final-hash"), liveFinalHash);
   assert.equal(await text(alice.page, "replay-verdict"), "same final state as the live match");
   assert.equal(await text(alice.page, "final-hash"), liveFinalHash, "the live final hash stays on show");
+
+  // Back to the start, then to the end: the game restarts from the match's last verified snapshot, not the seed.
+  await slideTo(alice.page, near);
+  const startsBefore = (await alice.page.evaluate(() => arena.replay!.starts))!;
+  const atEnd = await slideTo(alice.page, lastFrame);
+  const fromSnapshot = await alice.page.evaluate(() => arena.replay!);
+  assert.equal(atEnd.starts, startsBefore + 1, "one rebuild");
+  assert.ok(fromSnapshot.startedFrom >= 30 && fromSnapshot.startedFrom < lastFrame, `started from the snapshot of frame ${fromSnapshot.startedFrom}`);
+  assert.equal(atEnd.hash, liveFinalHash, "and reaches the live match's final state");
+  assert.equal(fromSnapshot.mismatches, 0, "the snapshot hashes as the players agreed");
+  assert.equal(await text(alice.page, "replay-verdict"), "same final state as the live match");
+
+  // Playing again: the replay of the last match stops and its section goes, so the board is the new match's.
+  await alice.page.click("#play-alone");
+  await alice.page.waitForFunction(() => arena.phase === "waiting" && arena.replay === undefined);
+  assert.equal(await alice.page.isHidden("#replay"), true);
 
   // Someone who did not play the match may not download it.
   const carol = await new LockstepClient(demo.server.url).loginAnonymous({ name: "Carol" });

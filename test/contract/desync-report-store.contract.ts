@@ -107,7 +107,7 @@ export function desyncReportStoreContract(name: string, open: () => Promise<Open
     assert.deepEqual(await store.list({ limit: 10, roomId: "retried" }), [summaryOf(second)]);
   });
 
-  test(`${name}: lists newest first, ties by id descending, and pages back with before`, { skip }, async () => {
+  test(`${name}: lists newest first, ties by id descending, and pages back with before and beforeId`, { skip }, async () => {
     const room = "paged";
     const reports = [
       desyncReport({ id: "p-0", room_id: room, created_at: isoAt(2001, 0) }),
@@ -122,7 +122,21 @@ export function desyncReportStoreContract(name: string, open: () => Promise<Open
     assert.deepEqual(ids(await store.list({ limit: 10, roomId: room })), ["p-3", "p-2b", "p-2a", "p-1", "p-0"]);
     const first = await store.list({ limit: 2, roomId: room });
     assert.deepEqual(first, [summaryOf(reports[4]!), summaryOf(reports[3]!)]);
-    assert.deepEqual(ids(await store.list({ limit: 2, roomId: room, before: first.at(-1)!.created_at })), ["p-1", "p-0"]);
+    // The page ends inside a millisecond (p-2b, p-2a): the next one starts with the rest of it.
+    const next = (page: DesyncReportSummary[]) => ({ before: page.at(-1)!.created_at, beforeId: page.at(-1)!.id });
+    const second = await store.list({ limit: 2, roomId: room, ...next(first) });
+    assert.deepEqual(ids(second), ["p-2a", "p-1"]);
+    const third = await store.list({ limit: 2, roomId: room, ...next(second) });
+    assert.deepEqual(ids(third), ["p-0"]);
+    assert.deepEqual(await store.list({ limit: 2, roomId: room, ...next(third) }), []);
+    // Pages of one: every report once, in order.
+    const paged: string[] = [];
+    for (let page = await store.list({ limit: 1, roomId: room }); page.length > 0; page = await store.list({ limit: 1, roomId: room, ...next(page) })) {
+      paged.push(...ids(page));
+    }
+    assert.deepEqual(paged, ["p-3", "p-2b", "p-2a", "p-1", "p-0"]);
+    // A plain time (no id): strictly older.
+    assert.deepEqual(ids(await store.list({ limit: 10, roomId: room, before: isoAt(2001, 20) })), ["p-1", "p-0"]);
     assert.deepEqual(ids(await store.list({ limit: 2, roomId: room, before: isoAt(2001, 10) })), ["p-0"]);
     assert.deepEqual(await store.list({ limit: 2, roomId: room, before: isoAt(2001, 0) }), []);
     // Every room, within this test's year.

@@ -187,7 +187,7 @@ export function replayStoreContract(name: string, open: () => Promise<OpenedRepl
     assert.deepEqual(await store.list({ limit: 10, player: "rj-ada" }), [fixture.summary]);
   });
 
-  test(`${name}: lists newest ended_at first, ties by id descending, and pages back with before`, { skip }, async () => {
+  test(`${name}: lists newest ended_at first, ties by id descending, and pages back with before and beforeId`, { skip }, async () => {
     const room = "paged";
     const specs = [
       { id: "p-0", roomName: room, endedAt: isoAt(2001, 0) },
@@ -202,13 +202,51 @@ export function replayStoreContract(name: string, open: () => Promise<OpenedRepl
     assert.deepEqual(ids(await store.list({ limit: 10, roomName: room })), ["p-3", "p-2b", "p-2a", "p-1", "p-0"]);
     const first = await store.list({ limit: 2, roomName: room });
     assert.deepEqual(first, [replays[4]!.summary, replays[3]!.summary]);
-    assert.deepEqual(ids(await store.list({ limit: 2, roomName: room, before: first.at(-1)!.ended_at })), ["p-1", "p-0"]);
+    // The page ends inside a millisecond (p-2b, p-2a): the next one starts with the rest of it.
+    const next = (page: ReplaySummary[]) => ({ before: page.at(-1)!.ended_at, beforeId: page.at(-1)!.id });
+    const second = await store.list({ limit: 2, roomName: room, ...next(first) });
+    assert.deepEqual(ids(second), ["p-2a", "p-1"]);
+    const third = await store.list({ limit: 2, roomName: room, ...next(second) });
+    assert.deepEqual(ids(third), ["p-0"]);
+    assert.deepEqual(await store.list({ limit: 2, roomName: room, ...next(third) }), []);
+    // Pages of one: every replay once, in order.
+    const paged: string[] = [];
+    for (let page = await store.list({ limit: 1, roomName: room }); page.length > 0; page = await store.list({ limit: 1, roomName: room, ...next(page) })) {
+      paged.push(...ids(page));
+    }
+    assert.deepEqual(paged, ["p-3", "p-2b", "p-2a", "p-1", "p-0"]);
+    // A plain time (no id): strictly older, ties at that time included in neither direction.
+    assert.deepEqual(ids(await store.list({ limit: 10, roomName: room, before: isoAt(2001, 20) })), ["p-1", "p-0"]);
     assert.deepEqual(ids(await store.list({ limit: 2, roomName: room, before: isoAt(2001, 10) })), ["p-0"]);
     assert.deepEqual(await store.list({ limit: 2, roomName: room, before: isoAt(2001, 0) }), []);
     // Every room, within this test's year.
     assert.deepEqual(ids(await store.list({ limit: 3, before: isoAt(2002, 0) })), ["p-3", "p-2b", "p-2a"]);
     // Times in another zone mean the same instant.
     assert.deepEqual(ids(await store.list({ limit: 10, roomName: room, before: "2001-01-01T02:00:20+02:00" })), ["p-1", "p-0"]);
+  });
+
+  test(`${name}: summary gives a replay's summary (public flag and players included) without its document, and undefined for an unknown id`, {
+    skip,
+  }, async () => {
+    const shown = await replayFixture({ roomName: "summarised", players: ["s-ada", "s-bob", "s-ada"], public: true });
+    const hidden = await replayFixture({ roomName: "summarised", players: ["s-cy"] });
+    await store.save(shown);
+    await store.save(hidden);
+    assert.deepEqual(await store.summary(shown.summary.id), shown.summary);
+    assert.deepEqual(await store.summary(hidden.summary.id), hidden.summary);
+    assert.equal((await store.summary(hidden.summary.id))?.public, false);
+    assert.deepEqual(
+      (await store.summary(shown.summary.id))?.players.map((player) => player.uid),
+      ["s-ada", "s-bob", "s-ada"],
+    );
+    assert.equal(await store.summary(randomUUID()), undefined);
+    assert.equal(await store.summary(""), undefined);
+    // It reads no chunk: a replay whose document is gone still has its summary (while get refuses it).
+    await opened!.sql.query("DELETE FROM lockstep_replay_chunks WHERE replay_id = $1", [hidden.summary.id]);
+    assert.deepEqual(await store.summary(hidden.summary.id), hidden.summary);
+    await assert.rejects(store.get(hidden.summary.id), /damaged/);
+    assert.equal(await store.delete(hidden.summary.id), true);
+    assert.equal(await store.summary(hidden.summary.id), undefined, "gone with its replay");
   });
 
   test(`${name}: filters by room, player and since, and shows a uid only what it may see`, { skip }, async () => {
@@ -240,6 +278,8 @@ export function replayStoreContract(name: string, open: () => Promise<OpenedRepl
     assert.deepEqual(ids(await store.list({ ...inYear, visibleTo: "f-ada", includePublic: true, roomName: "f-arena" })), ["f-bob-public", "f-ada-bob"]);
     assert.deepEqual(ids(await store.list({ ...inYear, visibleTo: "f-ada", player: "f-ada", includePublic: true })), ["f-ada", "f-ada-bob"]);
     assert.deepEqual(ids(await store.list({ ...inYear, visibleTo: "f-ada", includePublic: true, limit: 2 })), ["f-bob-public", "f-ada"]);
+    const cursor = { before: fixtures[1]!.summary.ended_at, beforeId: fixtures[1]!.summary.id };
+    assert.deepEqual(ids(await store.list({ ...inYear, ...cursor, visibleTo: "f-ada", includePublic: true })), ["f-ada-bob"], "a cursor with the filters");
   });
 
   test(`${name}: clamps the limit to 1..100`, { skip }, async () => {

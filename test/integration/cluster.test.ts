@@ -234,6 +234,15 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
         assert.equal(Buffer.from(stored.frames[frame]!).toString("hex"), hex, `frame ${frame} as received and as replayed`);
       assert.ok(recorded.wire.some(({ frame }) => frame < beforeStop) && recorded.wire.some(({ frame }) => frame > beforeStop), "frames from both processes");
     }
+    // One replay row for the match, not one per process that ran it: every replay its player played in, asked as an admin.
+    const listing = await call(survivor.url, `/replays?player=${encodeURIComponent(a.you!.uid)}&limit=100`, { token: adminToken });
+    assert.equal(listing.status, 200);
+    const ofMatch = (listing.body.replays as { id: string; room_id: string }[]).filter((replay) => replay.room_id === a.roomId);
+    assert.deepEqual(
+      ofMatch.map((replay) => replay.id),
+      [ended.replayId],
+      "exactly one replay of the match",
+    );
     await eventually(async () =>
       assert.equal(await readJournal(TEST_REDIS_URL, a.roomId), undefined, "the Redis copy is gone once the database has the replay"),
     );

@@ -34,7 +34,11 @@ async function serve(store?: DesyncReportStore): Promise<{ url: string; close():
   };
 }
 
+/** What a `next_before` cursor is made of: it goes into a query string without escaping. */
+const URL_SAFE = /^[A-Za-z0-9_-]+$/;
+
 let sql: SqlClient;
+let store: SqlDesyncReportStore;
 let served: { url: string; close(): Promise<void> };
 /** More than a default page. */
 const REPORT_COUNT = 22;
@@ -43,7 +47,7 @@ const reports: DesyncReport[] = [];
 
 before(async () => {
   sql = await openEmbeddedDatabase();
-  const store = await SqlDesyncReportStore.open(sql);
+  store = await SqlDesyncReportStore.open(sql);
   for (let index = 0; index < REPORT_COUNT; index++) {
     const report = desyncReport({ room_id: index % 2 === 0 ? "room-even" : "room-odd", frame: 30 * index, created_at: isoAt(2024, index) });
     await store.save(report);
@@ -61,24 +65,49 @@ test("GET /admin/desyncs lists summaries newest first, 20 by default, and where 
   const response = await call(served.url, "/admin/desyncs", { headers: OPERATOR });
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
-  assert.deepEqual(response.body, { reports: reports.slice(0, 20).map(summaryOf), next_before: reports[19]!.created_at });
-  const rest = await call(served.url, `/admin/desyncs?before=${encodeURIComponent(reports[19]!.created_at)}`, { headers: OPERATOR });
+  assert.deepEqual(response.body.reports, reports.slice(0, 20).map(summaryOf));
+  assert.match(String(response.body.next_before), URL_SAFE, "a cursor that goes into a URL as it is");
+  const rest = await call(served.url, `/admin/desyncs?before=${response.body.next_before}`, { headers: OPERATOR });
   assert.deepEqual(rest.body, { reports: reports.slice(20).map(summaryOf), next_before: null }, "a short page is the last");
+  // A plain ISO time still pages: strictly older.
+  const byTime = await call(served.url, `/admin/desyncs?before=${encodeURIComponent(reports[19]!.created_at)}`, { headers: OPERATOR });
+  assert.deepEqual(byTime.body, { reports: reports.slice(20).map(summaryOf), next_before: null });
 });
 
 test("GET /admin/desyncs pages back with limit and next_before, and filters by room", async () => {
   const first = await call(served.url, "/admin/desyncs?limit=2", { headers: OPERATOR });
-  assert.deepEqual(first.body, { reports: reports.slice(0, 2).map(summaryOf), next_before: reports[1]!.created_at });
-  const second = await call(served.url, `/admin/desyncs?limit=2&before=${encodeURIComponent(String(first.body.next_before))}`, { headers: OPERATOR });
-  assert.deepEqual(second.body, { reports: reports.slice(2, 4).map(summaryOf), next_before: reports[3]!.created_at });
-  const third = await call(served.url, `/admin/desyncs?limit=1&before=${encodeURIComponent(String(second.body.next_before))}`, { headers: OPERATOR });
-  assert.deepEqual(third.body, { reports: [summaryOf(reports[4]!)], next_before: reports[4]!.created_at });
+  assert.deepEqual(first.body.reports, reports.slice(0, 2).map(summaryOf));
+  const second = await call(served.url, `/admin/desyncs?limit=2&before=${first.body.next_before}`, { headers: OPERATOR });
+  assert.deepEqual(second.body.reports, reports.slice(2, 4).map(summaryOf));
+  const third = await call(served.url, `/admin/desyncs?limit=1&before=${second.body.next_before}`, { headers: OPERATOR });
+  assert.deepEqual(third.body.reports, [summaryOf(reports[4]!)]);
+  assert.notEqual(third.body.next_before, null, "a full page may have more after it");
   const all = await call(served.url, "/admin/desyncs?limit=100", { headers: OPERATOR });
   assert.deepEqual(all.body, { reports: reports.map(summaryOf), next_before: null });
   const odd = await call(served.url, "/admin/desyncs?room=room-odd", { headers: OPERATOR });
   assert.deepEqual(odd.body, { reports: reports.filter((report) => report.room_id === "room-odd").map(summaryOf), next_before: null });
   const dateOnly = await call(served.url, "/admin/desyncs?before=2024-01-01", { headers: OPERATOR });
   assert.deepEqual(dateOnly.body, { reports: [], next_before: null });
+});
+
+test("GET /admin/desyncs pages through reports created in the same millisecond, each once", async () => {
+  const createdAt = isoAt(2020, 0);
+  const tied = ["tie-a", "tie-b", "tie-c", "tie-d", "tie-e"].map((id) => desyncReport({ id, room_id: "room-tied", created_at: createdAt }));
+  for (const report of tied) await store.save(report);
+  const seen: string[] = [];
+  let before: unknown = null;
+  for (let page = 0; page < 5; page++) {
+    const query = before === null ? "" : `&before=${before}`;
+    const response = await call(served.url, `/admin/desyncs?room=room-tied&limit=2${query}`, { headers: OPERATOR });
+    assert.equal(response.status, 200);
+    seen.push(...(response.body.reports as { id: string }[]).map((report) => report.id));
+    before = response.body.next_before;
+    if (before === null) break;
+  }
+  assert.deepEqual(seen, ["tie-e", "tie-d", "tie-c", "tie-b", "tie-a"]);
+  assert.equal(before, null);
+  // The other tests list every report: these go.
+  await sql.query("DELETE FROM lockstep_desync_reports WHERE room_id = 'room-tied'");
 });
 
 test("GET /admin/desyncs answers a bad query with 400 invalid_request", async () => {
@@ -94,6 +123,12 @@ test("GET /admin/desyncs answers a bad query with 400 invalid_request", async ()
     "before=2024-13-01T00:00:00Z",
     "before=2024-01-01T10:00:00",
     "before=",
+    // Cursors that are not ones this server wrote: no separator, an empty id, a time that is not one, an overlong id, not base64url.
+    `before=${Buffer.from("2024-01-01T00:00:00.000Z").toString("base64url")}`,
+    `before=${Buffer.from("2024-01-01T00:00:00.000Z|").toString("base64url")}`,
+    `before=${Buffer.from("soon|r-1").toString("base64url")}`,
+    `before=${Buffer.from(`2024-01-01T00:00:00.000Z|${"r".repeat(65)}`).toString("base64url")}`,
+    "before=a+b/c",
     "room=",
     `room=${"r".repeat(129)}`,
   ];

@@ -67,6 +67,7 @@ class FlakyStore implements ReplayStore {
     return this.inner.save(replay);
   }
   list = (...args: Parameters<ReplayStore["list"]>) => this.inner.list(...args);
+  summary = (id: string) => this.inner.summary(id);
   get = (id: string) => this.inner.get(id);
   delete = (id: string) => this.inner.delete(id);
   deleteEndedBefore = (time: Date) => this.inner.deleteEndedBefore(time);
@@ -194,6 +195,7 @@ test("a replay waiting out a retry delay does not hold up the next one; frames g
   const failing: ReplayStore = {
     save: (replay) => (replay.summary.id === stuck.header.id ? Promise.reject(new Error("statement timeout")) : store.save(replay)),
     list: (query) => store.list(query),
+    summary: (id) => store.summary(id),
     get: (id) => store.get(id),
     delete: (id) => store.delete(id),
     deleteEndedBefore: (time) => store.deleteEndedBefore(time),

@@ -47,6 +47,9 @@ const people: Record<"ada" | "bob" | "cy" | "boss", { user: UserRecord; token: s
 /** By name: ada and bob played together; ada alone; bob alone, public; bob alone, private; ada with an awkward id. */
 const stored: Record<"adaBob" | "adaSolo" | "bobPublic" | "bobPrivate" | "oddId", ReplayFixture> = {} as never;
 
+/** What a `next_before` cursor is made of: it goes into a query string without escaping. */
+const URL_SAFE = /^[A-Za-z0-9_-]+$/;
+
 const ids = (body: Record<string, unknown>): string[] => (body.replays as ReplaySummary[]).map((summary) => summary.id);
 
 before(async () => {
@@ -145,11 +148,64 @@ test("an admin lists every replay, filters by any player or room, and pages back
   ]);
   assert.deepEqual(ids((await call(served.url, "/replays?room=duel", { token: people.boss.token })).body), ["bob-private", "ada-solo"]);
   const first = await call(served.url, "/replays?limit=2", { token: people.boss.token });
-  assert.deepEqual(first.body, { replays: [stored.bobPrivate.summary, stored.bobPublic.summary], next_before: stored.bobPublic.summary.ended_at });
-  const second = await call(served.url, `/replays?limit=2&before=${encodeURIComponent(String(first.body.next_before))}`, { token: people.boss.token });
-  assert.deepEqual(second.body, { replays: [stored.adaSolo.summary, stored.adaBob.summary], next_before: stored.adaBob.summary.ended_at });
-  const last = await call(served.url, `/replays?limit=2&before=${encodeURIComponent(String(second.body.next_before))}`, { token: people.boss.token });
+  assert.deepEqual(first.body.replays, [stored.bobPrivate.summary, stored.bobPublic.summary]);
+  assert.match(String(first.body.next_before), URL_SAFE, "a cursor that goes into a URL as it is");
+  const second = await call(served.url, `/replays?limit=2&before=${first.body.next_before}`, { token: people.boss.token });
+  assert.deepEqual(second.body.replays, [stored.adaSolo.summary, stored.adaBob.summary]);
+  const last = await call(served.url, `/replays?limit=2&before=${second.body.next_before}`, { token: people.boss.token });
   assert.deepEqual(last.body, { replays: [stored.oddId.summary], next_before: null }, "a short page is the last");
+  // A plain ISO time still pages: strictly older.
+  const byTime = await call(served.url, `/replays?before=${encodeURIComponent(stored.adaSolo.summary.ended_at)}`, { token: people.boss.token });
+  assert.deepEqual(ids(byTime.body), ["ada-bob", 'odd id/"x"']);
+});
+
+test("paging with next_before lists every replay once, even several that ended in the same millisecond as a page's last", async () => {
+  const endedAt = isoAt(2021, 0);
+  const tied = await Promise.all(["tie-a", "tie-b", "tie-c", "tie-d", "tie-e"].map((id) => replayFixture({ id, roomName: "tied", endedAt })));
+  for (const fixture of tied) await replays.save(fixture);
+  const seen: string[] = [];
+  let before: unknown = null;
+  for (let page = 0; page < 5; page++) {
+    const query = before === null ? "" : `&before=${before}`;
+    const response = await call(served.url, `/replays?room=tied&limit=2${query}`, { token: people.boss.token });
+    assert.equal(response.status, 200);
+    seen.push(...ids(response.body));
+    before = response.body.next_before;
+    if (before === null) break;
+  }
+  assert.deepEqual(seen, ["tie-e", "tie-d", "tie-c", "tie-b", "tie-a"]);
+  assert.equal(before, null);
+  for (const fixture of tied) await replays.delete(fixture.summary.id);
+});
+
+test("a caller refused a replay costs no read of its document", async () => {
+  const documentReads: string[] = [];
+  // The real store, counting the reads of whole documents.
+  const counting: ReplayStore = {
+    save: (replay) => replays.save(replay),
+    list: (query) => replays.list(query),
+    summary: (id) => replays.summary(id),
+    get: (id) => {
+      documentReads.push(id);
+      return replays.get(id);
+    },
+    delete: (id) => replays.delete(id),
+    deleteEndedBefore: (time) => replays.deleteEndedBefore(time),
+  };
+  const countingServer = await serve(users, counting);
+  try {
+    const refused = await call(countingServer.url, "/replays/bob-private", { token: people.ada.token });
+    assert.deepEqual([refused.status, refused.body.error], [403, "forbidden"]);
+    const unknown = await call(countingServer.url, "/replays/no-such-replay", { token: people.ada.token });
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(documentReads, [], "neither the refused nor the unknown replay was read");
+    const allowed = await download(`${countingServer.url}/replays/bob-private`, people.bob.token);
+    assert.equal(allowed.status, 200);
+    assert.deepEqual(allowed.bytes, stored.bobPrivate.document);
+    assert.deepEqual(documentReads, ["bob-private"], "the allowed one was");
+  } finally {
+    await countingServer.close();
+  }
 });
 
 test("a player downloads a match they played in: the exact document bytes, as a private file", async () => {
@@ -234,6 +290,13 @@ test("a bad listing query is answered 400 invalid_request", async () => {
     "before=2024-13-01T00:00:00Z",
     "before=2024-01-01T10:00:00",
     "before=",
+    // Cursors that are not ones this server wrote: no separator, an empty id, a time that is not one, not base64url, padded.
+    `before=${Buffer.from("2024-01-01T00:00:00.000Z").toString("base64url")}`,
+    `before=${Buffer.from("2024-01-01T00:00:00.000Z|").toString("base64url")}`,
+    `before=${Buffer.from("soon|ada-bob").toString("base64url")}`,
+    `before=${Buffer.from(`2024-01-01T00:00:00.000Z|${"r".repeat(129)}`).toString("base64url")}`,
+    "before=a+b/c",
+    `before=${Buffer.from("2024-01-01T00:00:00.000Z|a").toString("base64")}=`,
     "since=last-week",
     "since=",
     "room=",
@@ -259,10 +322,11 @@ test("a failing store reaches the server's error handler: 503 when the database 
   const failing: ReplayStore = {
     save: () => Promise.reject(new Error("unused")),
     list: () => Promise.reject(new DatabaseUnavailableError(new Error("connect ECONNREFUSED 10.0.0.5:5432"))),
-    get: (id) => {
+    summary: (id) => {
       asked.push(id);
       return Promise.reject(new Error("relation does not exist"));
     },
+    get: () => Promise.reject(new Error("unused")),
     delete: () => Promise.reject(new Error("relation does not exist")),
     deleteEndedBefore: () => Promise.reject(new Error("unused")),
   };

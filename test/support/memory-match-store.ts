@@ -130,14 +130,17 @@ export class MemoryMatchStore implements MatchStore {
     return [...this.#pendingReplays];
   }
 
+  async pendingReplayHeader(roomId: string): Promise<ReplayHeader | undefined> {
+    const replay = this.#journals.get(roomId)?.replay;
+    if (replay === undefined) this.#pendingReplays.delete(roomId);
+    return replay === undefined ? undefined : structuredClone(replay);
+  }
+
   async pendingReplay(roomId: string): Promise<PendingReplay | undefined> {
-    const journal = this.#journals.get(roomId);
-    if (journal?.replay === undefined) {
-      this.#pendingReplays.delete(roomId);
-      return undefined;
-    }
+    const header = await this.pendingReplayHeader(roomId);
+    if (header === undefined) return undefined;
     const stored = await this.loadMatch(roomId);
-    return stored === undefined ? undefined : { header: structuredClone(journal.replay), firstFrame: stored.firstFrame, frames: stored.frames };
+    return stored === undefined ? undefined : { header, firstFrame: stored.firstFrame, frames: stored.frames };
   }
 
   async quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite> {
