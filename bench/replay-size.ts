@@ -1,4 +1,4 @@
-// npm run bench:replay-size -- [--minutes 60] [--players 4] [--rate 30] [--input-bytes 12] [--snapshot-bytes 0]
+// npm run bench:replay-size -- [--minutes 60] [--players 4] [--rate 30] [--input-bytes 12] [--snapshot-bytes 0] [--redis URL]
 // How much room a replay takes: a match of the given length (default one hour, 4 players,
 // 30 Hz, one 12-byte input from every player every frame) is written through the replay
 // archive into the embedded database, for three kinds of input: the load-test bots' (bot id
@@ -9,10 +9,12 @@
 // (what the frame timers of rooms on the same process would feel). With --snapshot-bytes, the
 // replay also carries the verified snapshots a room keeps (one offered every --snapshot-every
 // frames, each a game-like JSON state of about that size), within the replay's snapshot bounds.
+// With --redis, the frames are read from a finished Redis journal, as with several processes.
 import { randomBytes } from "node:crypto";
-import { LockstepMetrics, ReplayArchive } from "colyseus-lockstep";
+import { LockstepMetrics, ReplayArchive, type FinishedMatch } from "colyseus-lockstep";
 import { SqlReplayStore, openEmbeddedDatabase } from "colyseus-lockstep/accounts";
 import type { ReplayHeader } from "colyseus-lockstep/protocol";
+import { RedisMatchStore } from "colyseus-lockstep/scaling";
 import { ByteWriter } from "../src/protocol/byte-writer.ts";
 import { encodeFrame } from "../src/protocol/frame-codec.ts";
 import { FrameLog } from "../src/lockstep/frame-log.ts";
@@ -34,6 +36,7 @@ write took and the longest event-loop stall meanwhile.`,
     "input-bytes": { type: "string", default: "12" },
     "snapshot-bytes": { type: "string", default: "0" },
     "snapshot-every": { type: "string", default: "200" },
+    redis: { type: "string" },
   },
   help: {
     minutes: "length of the match, in minutes",
@@ -42,6 +45,7 @@ write took and the longest event-loop stall meanwhile.`,
     "input-bytes": "size of every player's input each frame, in bytes",
     "snapshot-bytes": "size of each verified snapshot's JSON state, in bytes (0: no snapshots)",
     "snapshot-every": "frames between the snapshots the room verifies (the demo's 200)",
+    redis: "read the frames from a finished match's journal in this Redis (redis://…), as with several processes, instead of the frame log",
   },
 });
 const minutes = Number(values.minutes);
@@ -158,8 +162,34 @@ function header(id: string, lastFrame: number): ReplayHeader {
   };
 }
 
+/** With --redis: the journal the match's frames are read from. */
+const journals = values.redis === undefined ? undefined : new RedisMatchStore(values.redis, { prefix: `bench-replay-${process.pid}` });
+
+/** Where the archive reads the frames: the frame log, or (with --redis) the match's finished journal, written beforehand and not timed. */
+async function frameSource(id: string, log: FrameLog): Promise<FinishedMatch["frames"]> {
+  if (journals === undefined) return async () => readLogFrames(log);
+  const owner = { processId: "bench", leaseTtlMs: 600_000 };
+  const record = { roomId: id, roomName: "bench", match: { players: [], seed: 1, frame_rate: rate, start_frame: 0 }, seats: [], status: "running" as const };
+  await journals.openJournal(owner, record, 0);
+  const { runs } = readLogFrames(log);
+  let next = log.firstFrame;
+  for (const run of runs) {
+    const frames = Array.from(run.ends, (end, index) => run.bytes.subarray(index === 0 ? 0 : run.ends[index - 1], end));
+    // A thousand at a time, as a script's arguments are bounded (a room stores a few per write).
+    for (let index = 0; index < frames.length; index += 1000) await journals.storeFrames(owner, id, next + index, frames.slice(index, index + 1000));
+    next += frames.length;
+  }
+  await journals.finish(owner, id, 600);
+  return async () => {
+    const read = await journals.finishedFrames(id);
+    if (read === undefined) throw new Error(`the journal of ${id} is gone`);
+    return read;
+  };
+}
+
 /** Writes the replay of the match in `log` through the archive, as a room does; how long it took and the longest event-loop stall meanwhile. */
 async function write(store: SqlReplayStore, id: string, log: FrameLog, lastFrame: number): Promise<{ seconds: number; stallMs: number }> {
+  const frames = await frameSource(id, log);
   const archive = new ReplayArchive({ store, metrics: new LockstepMetrics(), retentionDays: 0, maxReplayBytes: 64 * MB });
   // What a room on this process would feel: the longest gap between two runs of a 1 ms timer while the replay was written.
   let lastTick = performance.now();
@@ -170,8 +200,8 @@ async function write(store: SqlReplayStore, id: string, log: FrameLog, lastFrame
     lastTick = now;
   }, 1);
   const started = performance.now();
-  // The room's own path: frames from its log, as broadcast.
-  archive.record({ header: header(id, lastFrame), frames: async () => readLogFrames(log) });
+  // The room's own path: frames from its log (or its journal), as broadcast.
+  archive.record({ header: header(id, lastFrame), frames, archived: async () => void (await journals?.remove(id)) });
   await archive.settled();
   clearInterval(ticker);
   stallMs = Math.max(stallMs, performance.now() - lastTick);
@@ -210,4 +240,5 @@ try {
   }
 } finally {
   await sql.close();
+  await journals?.close();
 }

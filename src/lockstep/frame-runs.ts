@@ -27,3 +27,20 @@ export function sliceRuns(runs: readonly FrameBytesRun[], skip: number, count: n
   }
   return sliced;
 }
+
+/** Frames held one by one, copied back to back into one run (a slice read from a store becomes one object instead of one per frame). */
+export function packFrames(frames: readonly Uint8Array[]): FrameBytesRun {
+  const ends = new Uint32Array(frames.length);
+  let size = 0;
+  for (let i = 0; i < frames.length; i++) {
+    size += frames[i]!.byteLength;
+    ends[i] = size;
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const frame of frames) {
+    bytes.set(frame, offset);
+    offset += frame.byteLength;
+  }
+  return { bytes, ends };
+}

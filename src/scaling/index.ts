@@ -9,5 +9,5 @@ export { createScalingBackends, loadScalingConfig, type ScalingBackends, type Sc
 export { mountAdminRoutes } from "./admin-routes.ts";
 export { RedisMatchStore, type RedisMatchStoreOptions } from "./redis-match-store.ts";
 export { DEFAULT_STORE_OUTAGE_LIMIT_MS } from "./match-journal.ts";
-export { JournalError, JournalErrorCode, type PendingReplay } from "./match-store.ts";
+export { JournalError, JournalErrorCode } from "./match-store.ts";
 export { PENDING_REPLAY_GRACE_MS, PENDING_REPLAY_SCAN_MS, ReplayRecovery, type ReplayRecoveryOptions } from "./replay-recovery.ts";

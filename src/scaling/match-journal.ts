@@ -1,7 +1,7 @@
 import { logger, matchMaker } from "@colyseus/core";
 import type { MatchPersistence, ResumeTicket, RoomJournal } from "../lockstep/match-persistence.ts";
 import type { ReplayHistory } from "../lockstep/replay-recorder.ts";
-import { runsOfFrames, type ReplayHeader } from "../protocol/replay-format.ts";
+import type { ReplayHeader } from "../protocol/replay-format.ts";
 import { ReplayFramesGone, type FrameRunSource } from "../lockstep/replay-archive.ts";
 import type { VerifiedSnapshot } from "../lockstep/snapshot-keeper.ts";
 import type { FramesWrite, JournalOwner, MatchStore, PersistedMatch, PersistedSeat, RecordWrite } from "./match-store.ts";
@@ -179,9 +179,9 @@ export class MatchJournal implements RoomJournal {
 
   /** Every stored frame (for the replay, once the match ended). Throws if the journal is gone or cannot be trusted. */
   async frames(): Promise<FrameRunSource> {
-    const stored = await this.#store.loadMatch(this.roomId);
-    if (stored === undefined) throw new ReplayFramesGone(`the journal of ${this.roomId} is gone from the store`);
-    return { firstFrame: stored.firstFrame, runs: runsOfFrames(stored.frames) };
+    const frames = await this.#store.finishedFrames(this.roomId);
+    if (frames === undefined) throw new ReplayFramesGone(`the journal of ${this.roomId} is gone from the store`);
+    return frames;
   }
 
   /** Removes the finished match's journal (its replay is in the database). */

@@ -1,4 +1,5 @@
 import type { FramesWrite, PersistedMatch, StoredMatch } from "../lockstep/persisted-match.ts";
+import type { FrameRunSource } from "../lockstep/replay-archive.ts";
 import type { ReplayHeader } from "../protocol/replay-format.ts";
 import type { VerifiedSnapshot } from "../lockstep/snapshot-keeper.ts";
 
@@ -30,13 +31,6 @@ export interface LeaseRenewal {
   readonly held: boolean;
   /** The match's record exists; false after the store lost its data. */
   readonly recordExists: boolean;
-}
-
-/** An ended match whose replay is not in the database yet: its header and its frames from `firstFrame`. */
-export interface PendingReplay {
-  readonly header: ReplayHeader;
-  readonly firstFrame: number;
-  readonly frames: readonly Uint8Array[];
 }
 
 /** Stable codes of {@link JournalError}. */
@@ -121,7 +115,12 @@ export interface MatchStore {
    * the replay is due); undefined (and no longer pending) if its data expired.
    */
   pendingReplayHeader(roomId: string): Promise<ReplayHeader | undefined>;
-  /** A pending replay's header and frames; undefined (and no longer pending) if its data expired. Throws `JournalError` on a broken journal. */
-  pendingReplay(roomId: string): Promise<PendingReplay | undefined>;
+  /**
+   * A finished match's frames, for its replay: read a slice at a time and kept as runs of frames
+   * back to back (`FrameBytesRun`), so that an hour-long match is neither one reply holding the
+   * event loop for tens of milliseconds nor 100,000 objects. Undefined if there is no record.
+   * Throws `JournalError` on a hole or a frame out of place.
+   */
+  finishedFrames(roomId: string): Promise<FrameRunSource | undefined>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { logger } from "@colyseus/core";
-import type { ReplaySink } from "../lockstep/replay-archive.ts";
-import { runsOfFrames } from "../protocol/replay-format.ts";
-import type { MatchStore } from "./match-store.ts";
+import { ReplayFramesGone, type ReplaySink } from "../lockstep/replay-archive.ts";
+import type { ReplayHeader } from "../protocol/replay-format.ts";
+import { JournalError, type MatchStore } from "./match-store.ts";
 
 /**
  * How long after its end a match's replay is left to the process that ended it: longer than
@@ -87,36 +87,48 @@ export class ReplayRecovery {
 
   /**
    * Hands one pending replay to the archive if its grace period is over. The grace period is
-   * judged from the header alone: the frames (up to the whole match) are read only for a replay
-   * that is due, not at every scan of every process.
+   * judged from the header alone, and the frames (up to the whole match) are read only when the
+   * archive writes the replay, a slice at a time: not at every scan of every process, and not
+   * held in memory while the replay waits its turn.
    */
   async #recover(roomId: string): Promise<boolean> {
-    let pending: Awaited<ReturnType<MatchStore["pendingReplay"]>>;
+    let header: ReplayHeader | undefined;
     try {
-      const due = await this.#store.pendingReplayHeader(roomId);
-      if (due !== undefined && this.#now() - Date.parse(due.ended_at) < this.#graceMs) return false;
-      pending = due === undefined ? undefined : await this.#store.pendingReplay(roomId);
+      header = await this.#store.pendingReplayHeader(roomId);
     } catch (error) {
-      // A broken journal cannot give a whole replay: say so once, and keep it for inspection until it expires.
       this.#handled.add(roomId);
       logger.error(`lockstep: the replay of match ${roomId} cannot be written: ${(error as Error).message}`);
       return false;
     }
-    if (pending === undefined) {
+    if (header === undefined) {
       logger.error(`lockstep: the replay of match ${roomId} was lost: its journal expired before any process wrote it`);
       return false;
     }
-    const { header, firstFrame, frames } = pending;
+    if (this.#now() - Date.parse(header.ended_at) < this.#graceMs) return false;
     this.#handled.add(roomId);
     logger.info(`lockstep: writing the replay of match ${roomId}, which the process that ended it did not write`);
+    let broken = false;
     this.#sink.record({
       header,
-      frames: async () => ({ firstFrame, runs: runsOfFrames(frames) }),
+      frames: async () => {
+        try {
+          const frames = await this.#store.finishedFrames(roomId);
+          if (frames === undefined) throw new ReplayFramesGone(`the journal of ${roomId} expired before its replay was written`);
+          return frames;
+        } catch (error) {
+          if (!(error instanceof JournalError)) throw error;
+          // A broken journal cannot give a whole replay: given up at once, and kept for inspection until it expires.
+          broken = true;
+          throw new ReplayFramesGone(`its journal cannot be read: ${error.message}`);
+        }
+      },
       archived: async () => {
         await this.#store.remove(roomId);
       },
-      // Not stored: the next scan tries again while the journal lasts.
-      settled: () => this.#handled.delete(roomId),
+      // Not stored: the next scan tries again while the journal lasts (a broken one is not tried again).
+      settled: () => {
+        if (!broken) this.#handled.delete(roomId);
+      },
     });
     return true;
   }

@@ -86,10 +86,10 @@ function countingFrameReads(store: RedisMatchStore): { store: MatchStore; frameR
   const frameReads: string[] = [];
   const counting = new Proxy(store, {
     get(target, key) {
-      if (key === "pendingReplay") {
+      if (key === "finishedFrames") {
         return (roomId: string) => {
           frameReads.push(roomId);
-          return target.pendingReplay(roomId);
+          return target.finishedFrames(roomId);
         };
       }
       const value: unknown = Reflect.get(target, key, target);

@@ -1,16 +1,9 @@
+import { packFrames } from "../../src/lockstep/frame-runs.ts";
+import type { FrameRunSource } from "../../src/lockstep/replay-archive.ts";
 import { verifyJournal } from "../../src/scaling/journal-integrity.ts";
 import type { ReplayHeader } from "../../src/protocol/replay-format.ts";
 import type { VerifiedSnapshot } from "../../src/lockstep/snapshot-keeper.ts";
-import type {
-  FramesWrite,
-  JournalOwner,
-  LeaseRenewal,
-  MatchStore,
-  PendingReplay,
-  PersistedMatch,
-  RecordWrite,
-  StoredMatch,
-} from "../../src/scaling/match-store.ts";
+import type { FramesWrite, JournalOwner, LeaseRenewal, MatchStore, PersistedMatch, RecordWrite, StoredMatch } from "../../src/scaling/match-store.ts";
 
 interface Journal {
   match: PersistedMatch;
@@ -136,11 +129,9 @@ export class MemoryMatchStore implements MatchStore {
     return replay === undefined ? undefined : structuredClone(replay);
   }
 
-  async pendingReplay(roomId: string): Promise<PendingReplay | undefined> {
-    const header = await this.pendingReplayHeader(roomId);
-    if (header === undefined) return undefined;
+  async finishedFrames(roomId: string): Promise<FrameRunSource | undefined> {
     const stored = await this.loadMatch(roomId);
-    return stored === undefined ? undefined : { header, firstFrame: stored.firstFrame, frames: stored.frames };
+    return stored === undefined ? undefined : { firstFrame: stored.firstFrame, runs: [packFrames(stored.frames)] };
   }
 
   async quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite> {
