@@ -11,6 +11,7 @@ export { createRandom, type DeterministicRandom } from "./random.ts";
 export { hashState } from "./state-hash.ts";
 export { DEFAULT_MAX_REPLAY_BYTES, ReplayLoadErrorCode, loadReplay, type LoadReplayOptions } from "./load-replay.ts";
 export { ReplayPlayer, type ReplayPlayerOptions, type ReplayTicker } from "./replay-player.ts";
+export type { MatchFeed } from "./match-feed.ts";
 export type { ReplayMismatch } from "./replay-checksums.ts";
 export { MAX_REPLAY_SPEED, MIN_REPLAY_SPEED } from "./replay-clock.ts";
 export { syncTest, type SyncTestCause, type SyncTestOptions, type SyncTestResult } from "./sync-test.ts";

@@ -27,6 +27,7 @@ import { RECOVERABLE_CLOSE_CODES, describeClose } from "./close-codes.ts";
 import { FrameRequests } from "./frame-requests.ts";
 import { FixedStepRunner, startTicking, type GameLoop, type RunHandle, type RunOptions } from "./fixed-step-runner.ts";
 import { FrameSequencer } from "./frame-sequencer.ts";
+import type { MatchFeed } from "./match-feed.ts";
 import { toLockstepFrame } from "./frame-view.ts";
 import { DEFAULT_RECONNECT_TIMEOUT_MS, ReconnectLoop, type Reconnector } from "./reconnect-loop.ts";
 import { Signal } from "./signal.ts";
@@ -81,7 +82,7 @@ function protocolError(error: unknown): LockstepClientError {
  *
  * @typeParam TAction - the game's action type (see `ActionOf` to take it from the server room).
  */
-export class LockstepMatch<TAction = unknown> {
+export class LockstepMatch<TAction = unknown> implements MatchFeed<TAction> {
   #room: Room;
   readonly #reconnector: Reconnector | undefined;
   readonly #reconnectTimeoutMs: number;

@@ -8,6 +8,7 @@ import {
   type StateHash,
 } from "../../src/protocol/index.ts";
 import { startTicking, type GameLoop, type RunHandle, type RunOptions } from "./fixed-step-runner.ts";
+import type { MatchFeed } from "./match-feed.ts";
 import { ReplayClock } from "./replay-clock.ts";
 import { RecordedChecksums, type ReplayMismatch } from "./replay-checksums.ts";
 import { ReplayRoster } from "./replay-roster.ts";
@@ -65,7 +66,7 @@ interface AttachedRun<TAction> {
  *
  * @typeParam TAction - the game's action type.
  */
-export class ReplayPlayer<TAction = unknown> {
+export class ReplayPlayer<TAction = unknown> implements MatchFeed<TAction> {
   readonly #document: ReplayDocument;
   readonly #info: MatchInfo;
   readonly #end: MatchEnd;

@@ -51,8 +51,9 @@ export interface MatchInfo {
   /** Every how many frames `run()` sends the state's hash (0: checksums are off in this room). */
   readonly checksumInterval: number;
   /**
-   * With the client's `snapshots` option: the verified state after `frame` this client starts
-   * from (frames are delivered from `frame + 1`); `run` hands it to its `load` option.
+   * With the client's `snapshots` option (or in a replay that seeks from one): the verified
+   * state after `frame` this start begins from (frames are delivered from `frame + 1`); `run`
+   * hands it to its `load` option.
    */
   readonly snapshot?: { readonly frame: number; readonly state: unknown };
 }

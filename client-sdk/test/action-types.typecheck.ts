@@ -1,7 +1,7 @@
 // Compile-time test (checked by `npm run typecheck`, part of `npm test`): the action type of the
 // server's room flows to the client's sendAction and onFrame.
 import type { ArenaRoom } from "../../demo/arena-room.ts";
-import type { ActionOf, LockstepClient, LockstepMatch } from "../src/index.ts";
+import { loadReplay, type ActionOf, type LockstepClient, type LockstepMatch, type MatchFeed } from "../src/index.ts";
 
 declare const client: LockstepClient;
 
@@ -29,4 +29,22 @@ export async function typedFromServerRoom(): Promise<void> {
   });
   const typed: LockstepMatch<ActionOf<ArenaRoom>> = match;
   void typed;
+}
+
+/** Game code written once against `MatchFeed`: a live match and a replay are both one, with the room's action type. */
+function playArena(feed: MatchFeed<ActionOf<ArenaRoom>>): void {
+  feed.onStart(() => {
+    feed.run({
+      step: (frame) => {
+        for (const { action } of frame.actions) if (action.type === "move") void action.dx;
+      },
+    });
+  });
+}
+
+export async function liveAndReplayRunTheSameCode(): Promise<void> {
+  playArena(await client.joinOrCreate<ArenaRoom>("arena"));
+  playArena(await loadReplay<ActionOf<ArenaRoom>>(new Uint8Array()));
+  // @ts-expect-error: a replay of another game's actions is not this game's feed
+  playArena(await loadReplay<{ jump: boolean }>(new Uint8Array()));
 }
