@@ -42,7 +42,7 @@ export {
 } from "./lockstep/replay-archive.ts";
 export { encodeReplayDocument } from "./lockstep/replay-document.ts";
 export { MAX_REPLAY_CHECKSUMS, MAX_REPLAY_PARTICIPANTS, type ReplayHistory } from "./lockstep/replay-recorder.ts";
-export { MAX_REPLAY_SNAPSHOTS, MAX_REPLAY_SNAPSHOT_BYTES } from "./lockstep/replay-snapshots.ts";
+export { DEFAULT_REPLAY_SNAPSHOT_BYTES, MAX_REPLAY_SNAPSHOTS } from "./lockstep/replay-snapshots.ts";
 export type { ReplayQuery, ReplayStore, ReplaySummary, StoredReplay } from "./lockstep/replay-store.ts";
 export { createLockstepServer, ListenError, type LockstepServer, type LockstepServerOptions, type RoomClass } from "./server/create-server.ts";
 export type { AdmissionLimits, TokenVerifier, VerifiedIdentity } from "./server/room-admission.ts";

@@ -121,8 +121,10 @@ async function watchReplay(): Promise<boolean> {
   liveRun?.stop();
   liveRun = undefined;
   show("status", `match over at frame ${end.lastFrame} · watching the replay`);
+  const ended = match;
   const opened = await replayPanel.open(`/replays/${encodeURIComponent(end.replayId)}`, client.token, liveFinalHash);
-  if (!opened) watch.disabled = false;
+  // Offered again after a failure, unless another match is on the board by now.
+  if (!opened && match === ended) watch.disabled = false;
   return opened;
 }
 

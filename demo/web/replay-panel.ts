@@ -112,7 +112,8 @@ export class ReplayPanel {
     try {
       player = await downloadReplayWhenReady<ArenaAction>(url, token);
     } catch (error) {
-      this.#status(`could not load the replay: ${(error as Error).message}`, true);
+      // A download the panel was closed or moved on from says nothing over what is shown now.
+      if (this.#url === url) this.#status(`could not load the replay: ${(error as Error).message}`, true);
       return false;
     }
     // Closed or replaced by another open() during the download.

@@ -226,7 +226,7 @@ export class LockstepRoom<TAction = unknown> extends Room {
     // A resumed log starts at the journal's first frame (later than the match's if the journal was rebuilt from memory).
     this.#log = new FrameLog({ firstFrame: resumed?.stored.firstFrame ?? settings.startFrame, maxBytes: settings.maxLogBytes });
     this.#policy = new ClientPolicy(settings, () => this.#services.metrics?.kicked("abuse"));
-    if (this.#services.replays !== undefined) this.#recorder = new ReplayRecorder();
+    if (this.#services.replays !== undefined) this.#recorder = new ReplayRecorder(undefined, settings.replaySnapshotBytes);
     const gate = MessageGate.install(this, this.#policy);
     this.#intake = new ActionIntake(settings, this.#queue, this.actionSchema, this.#hooks.validator(this.validateAction, this));
     this.#reloads = new ReloadService(this.#log, settings);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_LOG_BLOCK_BYTES } from "./frame-log.ts";
+import { DEFAULT_REPLAY_SNAPSHOT_BYTES } from "./replay-snapshots.ts";
 
 /** 30 Hz: the common rate of lockstep RTS and MOBA servers; fighting games raise it to 60. */
 export const DEFAULT_FRAME_RATE = 30;
@@ -52,6 +53,8 @@ export const DEFAULT_MAX_DUMP_BYTES = 64 * 1024;
 export const DEFAULT_MAX_DESYNC_REPORTS = 10;
 /** Largest dump a room may accept: the protocol's chunk count bound (342 chunks of 3 KiB). */
 export const MAX_DUMP_BYTES_LIMIT = 1024 * 1024;
+/** Largest `replaySnapshotBytes`: the default `maxReplayBytes`, as a replay holding more could not be stored. */
+export const MAX_REPLAY_SNAPSHOT_BYTES_LIMIT = 16 * 1024 * 1024;
 /** The longest snapshot interval: an hour at 120 Hz. */
 export const MAX_SNAPSHOT_INTERVAL_FRAMES = 432_000;
 /** Spectators one room accepts at most: each costs a socket and a send per frame. */
@@ -138,6 +141,11 @@ export const lockstepOptionsSchema = z
     replaysPublic: z.boolean().default(false),
     /** Every how many frames (at the next agreed checked frame) the server takes a verified snapshot of the state; 0: none. Needs checksums. */
     snapshotIntervalFrames: z.number().int().min(0).max(MAX_SNAPSHOT_INTERVAL_FRAMES).default(0),
+    /**
+     * Bytes of verified snapshot state a match keeps for its replay, to seek from (held until the
+     * match ends: a per-room cost); states over an eighth of it are not kept; 0: none.
+     */
+    replaySnapshotBytes: z.number().int().min(0).max(MAX_REPLAY_SNAPSHOT_BYTES_LIMIT).default(DEFAULT_REPLAY_SNAPSHOT_BYTES),
     /** Largest snapshot a player may upload (JSON). */
     maxSnapshotBytes: z.number().int().min(1024).max(MAX_DUMP_BYTES_LIMIT).default(DEFAULT_MAX_DUMP_BYTES),
     /** Spectators the room accepts besides its players (0: none; see the README's "Spectators"). */

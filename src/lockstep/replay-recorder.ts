@@ -1,7 +1,7 @@
 import type { MatchEndMessage, MatchStartMessage } from "../protocol/messages.ts";
 import type { ReplayChecksum, ReplayHeader, ReplayParticipant, ReplaySnapshot } from "../protocol/replay-format.ts";
 import type { LeaveReason } from "./lockstep-room.ts";
-import { ReplaySnapshots } from "./replay-snapshots.ts";
+import { DEFAULT_REPLAY_SNAPSHOT_BYTES, ReplaySnapshots } from "./replay-snapshots.ts";
 import type { LockstepPlayer } from "./roster.ts";
 
 /**
@@ -45,12 +45,14 @@ export class ReplayRecorder {
   readonly #joinedAt = new Map<string, string>();
   readonly #participants: ReplayParticipant[] = [];
   readonly #checksums: ReplayChecksum[] = [];
-  readonly #snapshots = new ReplaySnapshots();
+  readonly #snapshots: ReplaySnapshots;
   #replayId: string | undefined;
   #startedAt: string | undefined;
 
-  constructor(now: () => Date = () => new Date()) {
+  /** @param snapshotBytes - the room's `replaySnapshotBytes` (0: the replay keeps no snapshots). */
+  constructor(now: () => Date = () => new Date(), snapshotBytes = DEFAULT_REPLAY_SNAPSHOT_BYTES) {
     this.#now = now;
+    this.#snapshots = new ReplaySnapshots(snapshotBytes);
   }
 
   /** The replay's id, once the match started. */

@@ -1,17 +1,22 @@
 import type { ReplaySnapshot } from "../protocol/replay-format.ts";
 
 /**
- * Most snapshots one replay keeps. With them spread evenly, a seek steps at most about
- * 1/64 of the match (under a minute of a one-hour match). Overflow rule: every other kept
- * snapshot is dropped and the spacing doubles (see {@link ReplaySnapshots}).
+ * Most snapshots one replay keeps. Thinning leaves 33 to 64, spread evenly: a seek steps at
+ * most about 1/32 of the match (two minutes of a one-hour match). Overflow rule: every other
+ * kept snapshot is dropped and the spacing doubles (see {@link ReplaySnapshots}).
  */
 export const MAX_REPLAY_SNAPSHOTS = 64;
 /**
- * Most bytes of snapshot state one replay keeps (before compression): 1 MiB, a sixteenth of
- * the default `maxReplayBytes`. Overflow rule: thinned as for the count; a single snapshot larger
- * than this is not kept.
+ * Default of the room's `replaySnapshotBytes`: bytes of snapshot state one running match keeps
+ * for its replay (held in memory until the match ends, so it is a per-room cost): 1 MiB.
+ * Overflow rule: thinned as for the count.
  */
-export const MAX_REPLAY_SNAPSHOT_BYTES = 1024 * 1024;
+export const DEFAULT_REPLAY_SNAPSHOT_BYTES = 1024 * 1024;
+/**
+ * A state larger than this share of the byte budget is not kept: at least this many always fit,
+ * so a seek never steps more than about a quarter of the match for lack of room.
+ */
+const FEWEST_THAT_FIT = 8;
 
 /**
  * The verified snapshots a replay keeps, spread over the whole match within a count and a byte
@@ -28,7 +33,7 @@ export class ReplaySnapshots {
   /** Fewest frames between two kept snapshots; starts at 1 (the room's own interval spaces them first). */
   #spacing = 1;
 
-  constructor(maxCount = MAX_REPLAY_SNAPSHOTS, maxBytes = MAX_REPLAY_SNAPSHOT_BYTES) {
+  constructor(maxBytes = DEFAULT_REPLAY_SNAPSHOT_BYTES, maxCount = MAX_REPLAY_SNAPSHOTS) {
     if (!Number.isSafeInteger(maxCount) || maxCount < 1) throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
     this.#maxCount = maxCount;
     this.#maxBytes = maxBytes;
@@ -45,7 +50,7 @@ export class ReplaySnapshots {
     if (last !== undefined && snapshot.frame - last.frame < this.#spacing) return;
     // Measured as UTF-16 length: a bound, not a byte count (state is mostly ASCII JSON).
     const size = snapshot.state.length;
-    if (size > this.#maxBytes) return;
+    if (size * FEWEST_THAT_FIT > this.#maxBytes) return;
     this.#kept.push(snapshot);
     this.#bytes += size;
     while (this.#kept.length > 1 && (this.#kept.length > this.#maxCount || this.#bytes > this.#maxBytes)) this.#thin();

@@ -111,6 +111,12 @@ export interface MatchStore {
   /** Ids of ended matches whose replay is not written yet (see {@link finish}). */
   pendingReplays(): Promise<string[]>;
   /**
+   * When a pending replay's match ended (ISO), without reading its header (which may carry a
+   * megabyte of snapshots) or frames: a scan decides from it whether the replay is due.
+   * Undefined (and no longer pending) if its data expired.
+   */
+  pendingReplayEnd(roomId: string): Promise<string | undefined>;
+  /**
    * A pending replay's header alone, without reading its frames (a scan decides from it whether
    * the replay is due); undefined (and no longer pending) if its data expired.
    */

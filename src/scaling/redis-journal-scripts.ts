@@ -133,7 +133,9 @@ return {held, redis.call('HEXISTS', KEYS[3], 'first')}
  * claim, meta, frames, active set, pending replays set. ARGV: owner, ttl, room id, seconds to
  * keep the data (0: drop it now), why it must not be resumed ('' if it ended normally; recorded
  * only in a record of this layout), the replay's header as JSON ('' if no replay is kept: else
- * the match joins the pending replays). Returns `{ok}` or `{fenced}`.
+ * the match joins the pending replays), when the match ended (ISO, kept apart from the header so
+ * that a scan reads a few bytes, not a header that may carry a megabyte of snapshots). Returns
+ * `{ok}` or `{fenced}`.
  */
 export const RETIRE: JournalScript = {
   numberOfKeys: 6,
@@ -141,7 +143,7 @@ export const RETIRE: JournalScript = {
 if not acquire() then return {'fenced'} end
 redis.call('SREM', KEYS[5], ARGV[3])
 if ARGV[6] ~= '' and redis.call('TYPE', KEYS[3]).ok == 'hash' then
-  redis.call('HSET', KEYS[3], 'replay', ARGV[6])
+  redis.call('HSET', KEYS[3], 'replay', ARGV[6], 'replay_ended', ARGV[7])
   redis.call('SADD', KEYS[6], ARGV[3])
 end
 redis.call('DEL', KEYS[1], KEYS[2])

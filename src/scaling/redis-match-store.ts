@@ -225,15 +225,22 @@ export class RedisMatchStore implements MatchStore {
   }
 
   finish(owner: JournalOwner, roomId: string, retainSeconds: number, replay?: ReplayHeader): Promise<RecordWrite> {
-    return this.#retire(owner, roomId, retainSeconds, "", replay === undefined ? "" : JSON.stringify(replay));
+    return this.#retire(owner, roomId, retainSeconds, "", replay === undefined ? "" : JSON.stringify(replay), replay?.ended_at ?? "");
   }
 
   quarantine(owner: JournalOwner, roomId: string, reason: string, retainSeconds: number): Promise<RecordWrite> {
-    return this.#retire(owner, roomId, retainSeconds, reason, "");
+    return this.#retire(owner, roomId, retainSeconds, reason, "", "");
   }
 
   pendingReplays(): Promise<string[]> {
     return this.#redis.smembers(this.#keys.replays);
+  }
+
+  async pendingReplayEnd(roomId: string): Promise<string | undefined> {
+    const endedAt = await this.#redis.hget(this.#keys.meta(roomId), "replay_ended");
+    if (endedAt !== null) return endedAt;
+    // Written before the time was kept apart (or expired): the header says.
+    return (await this.pendingReplayHeader(roomId))?.ended_at;
   }
 
   async pendingReplayHeader(roomId: string): Promise<ReplayHeader | undefined> {
@@ -271,7 +278,7 @@ export class RedisMatchStore implements MatchStore {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  async #retire(owner: JournalOwner, roomId: string, retainSeconds: number, reason: string, replay: string): Promise<RecordWrite> {
+  async #retire(owner: JournalOwner, roomId: string, retainSeconds: number, reason: string, replay: string, endedAt: string): Promise<RecordWrite> {
     const k = this.#keys;
     const reply = (await this.#scripts.retire(
       k.lease(roomId),
@@ -286,6 +293,7 @@ export class RedisMatchStore implements MatchStore {
       retainSeconds,
       reason,
       replay,
+      endedAt,
     )) as ScriptReply;
     return { status: reply[0] as "ok" | "fenced" };
   }

@@ -36,11 +36,13 @@ export class ReplayRecovery {
   readonly #scanIntervalMs: number;
   readonly #now: () => number;
   /**
-   * Matches handed to the archive and not settled yet, or whose journal cannot be read: not
-   * handed again. Ids no longer pending are forgotten at each scan, so this holds at most the
-   * pending set.
+   * Matches handed to the archive and not settled yet: not handed again. Ids no longer pending
+   * are forgotten at each scan, so this holds at most the pending set (itself bounded: every
+   * id in it is dropped once its journal expires, which the scan notices).
    */
   readonly #handled = new Set<string>();
+  /** Pending replays whose journal cannot be read: not handed again, only watched until their journal expires. Bounded like `#handled`. */
+  readonly #broken = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #scanning = false;
 
@@ -73,6 +75,7 @@ export class ReplayRecovery {
     try {
       const pending = new Set(await this.#store.pendingReplays());
       for (const roomId of this.#handled) if (!pending.has(roomId)) this.#handled.delete(roomId);
+      for (const roomId of this.#broken) if (!pending.has(roomId)) this.#broken.delete(roomId);
       for (const roomId of pending) {
         if (this.#handled.has(roomId)) continue;
         if (await this.#recover(roomId)) handed++;
@@ -87,27 +90,29 @@ export class ReplayRecovery {
 
   /**
    * Hands one pending replay to the archive if its grace period is over. The grace period is
-   * judged from the header alone, and the frames (up to the whole match) are read only when the
-   * archive writes the replay, a slice at a time: not at every scan of every process, and not
-   * held in memory while the replay waits its turn.
+   * judged from when the match ended alone; the header (which may carry a megabyte of
+   * snapshots) is read only for a replay that is due, and its frames (up to the whole match)
+   * only when the archive writes it, a slice at a time: not at every scan of every process, and
+   * not held in memory while the replay waits its turn. A replay whose journal cannot be read
+   * stays pending until its journal expires (asking when it ended notices that, and drops it).
    */
   async #recover(roomId: string): Promise<boolean> {
     let header: ReplayHeader | undefined;
     try {
-      header = await this.#store.pendingReplayHeader(roomId);
+      const endedAt = await this.#store.pendingReplayEnd(roomId);
+      if (endedAt !== undefined && (this.#broken.has(roomId) || this.#now() - Date.parse(endedAt) < this.#graceMs)) return false;
+      header = endedAt === undefined ? undefined : await this.#store.pendingReplayHeader(roomId);
     } catch (error) {
-      this.#handled.add(roomId);
-      logger.error(`lockstep: the replay of match ${roomId} cannot be written: ${(error as Error).message}`);
+      // Redis did not answer, or the header is not JSON: tried again at the next scan.
+      logger.warn(`lockstep: could not read the pending replay of match ${roomId} (${(error as Error).message}); trying again at the next scan`);
       return false;
     }
     if (header === undefined) {
-      logger.error(`lockstep: the replay of match ${roomId} was lost: its journal expired before any process wrote it`);
+      if (!this.#broken.delete(roomId)) logger.error(`lockstep: the replay of match ${roomId} was lost: its journal expired before any process wrote it`);
       return false;
     }
-    if (this.#now() - Date.parse(header.ended_at) < this.#graceMs) return false;
     this.#handled.add(roomId);
     logger.info(`lockstep: writing the replay of match ${roomId}, which the process that ended it did not write`);
-    let broken = false;
     this.#sink.record({
       header,
       frames: async () => {
@@ -118,7 +123,7 @@ export class ReplayRecovery {
         } catch (error) {
           if (!(error instanceof JournalError)) throw error;
           // A broken journal cannot give a whole replay: given up at once, and kept for inspection until it expires.
-          broken = true;
+          this.#broken.add(roomId);
           throw new ReplayFramesGone(`its journal cannot be read: ${error.message}`);
         }
       },
@@ -126,9 +131,7 @@ export class ReplayRecovery {
         await this.#store.remove(roomId);
       },
       // Not stored: the next scan tries again while the journal lasts (a broken one is not tried again).
-      settled: () => {
-        if (!broken) this.#handled.delete(roomId);
-      },
+      settled: () => this.#handled.delete(roomId),
     });
     return true;
   }

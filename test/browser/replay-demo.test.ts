@@ -4,7 +4,10 @@ import type { Page } from "playwright-core";
 import { LockstepClient } from "../../client-sdk/src/index.ts";
 import { openReplayStore } from "../../src/accounts/replay-store.ts";
 import { openGuestPage, useBrowserDemo } from "../support/browser-demo.ts";
+import type { LockstepRoom } from "../../src/lockstep/lockstep-room.ts";
+import { eventually } from "../support/eventually.ts";
 import { call } from "../support/http.ts";
+import { serverRoom } from "../support/server.ts";
 
 const demo = useBrowserDemo({
   secret: "replay-demo-test-secret-with-enough-characters",
@@ -20,6 +23,7 @@ const MATCH_FRAMES = 80;
 /** What the page exposes for automated play (see demo/web/arena-page.ts and replay-panel.ts). */
 interface ArenaView {
   user: { id: string; name: string } | undefined;
+  roomCode: string | undefined;
   phase: string;
   slot: number | undefined;
   frame: number | undefined;
@@ -107,6 +111,9 @@ test("after a match, a player watches its replay: seeking back re-simulates, and
     })(),
   ]);
   await alice.page.waitForFunction((frames) => arena.frame! >= frames, MATCH_FRAMES);
+  // The match runs on until the room has verified a snapshot, however slow the machine: the replay seeks from it below.
+  const room = serverRoom<LockstepRoom>((await alice.page.evaluate(() => arena.roomCode))!);
+  await eventually(() => assert.ok((room.inspect().snapshot_frame ?? 0) >= 30, "a snapshot is verified"));
   assert.equal(await alice.page.isDisabled("#watch-replay"), true, "no replay while the match runs");
   await alice.page.click("#end");
 

@@ -174,7 +174,8 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
     const header = replayHeaderOf("room-p", 2);
     assert.deepEqual(await store.finish(first, "room-p", 60, header), { status: "ok" });
     assert.ok((await store.pendingReplays()).includes("room-p"));
-    assert.deepEqual(await store.pendingReplayHeader("room-p"), header, "the header alone, for deciding whether the replay is due");
+    assert.equal(await store.pendingReplayEnd("room-p"), header.ended_at, "when it ended, for deciding whether the replay is due");
+    assert.deepEqual(await store.pendingReplayHeader("room-p"), header, "the header alone, once it is");
     const read = await store.finishedFrames("room-p");
     assert.equal(read?.firstFrame, 0);
     assert.deepEqual(framesOfRuns(read!.runs), frames(0, 2));
@@ -182,6 +183,7 @@ export function matchStoreContract(name: string, open: () => Promise<MatchStore>
     assert.ok(!(await store.pendingReplays()).includes("room-p"), "removing the journal ends the wait");
     assert.equal(await store.finishedFrames("room-p"), undefined);
     assert.equal(await store.pendingReplayHeader("room-p"), undefined);
+    assert.equal(await store.pendingReplayEnd("room-p"), undefined);
   });
 
   test(`${name}: a finished match's frames are read whole and in order, however long the match (more than one slice)`, { skip }, async () => {

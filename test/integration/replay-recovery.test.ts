@@ -7,21 +7,25 @@ import { LockstepMetrics } from "../../src/lockstep/metrics.ts";
 import { ReplayArchive } from "../../src/lockstep/replay-archive.ts";
 import { readReplayDocument, type ReplayHeader } from "../../src/protocol/replay-format.ts";
 import type { JournalOwner, MatchStore } from "../../src/scaling/match-store.ts";
+import { Redis } from "ioredis";
 import { RedisMatchStore } from "../../src/scaling/redis-match-store.ts";
 import { ReplayRecovery } from "../../src/scaling/replay-recovery.ts";
+import { eventually } from "../support/eventually.ts";
 import { frameToBytes } from "../support/frames.ts";
 import { TEST_REDIS_URL, redisUnavailable } from "../support/redis.ts";
 import { participant, replayHeader } from "../support/replay-header.ts";
 
 const skip = await redisUnavailable();
 const owner: JournalOwner = { processId: "gone-process", leaseTtlMs: 60_000 };
+/** This file's keys in the shared test Redis. */
+const prefix = `replay-recovery-${randomUUID()}`;
 let matches: RedisMatchStore;
 let sql: SqlClient;
 let replays: SqlReplayStore;
 
 before(async () => {
   if (skip !== undefined) return;
-  matches = new RedisMatchStore(TEST_REDIS_URL, { prefix: `replay-recovery-${randomUUID()}` });
+  matches = new RedisMatchStore(TEST_REDIS_URL, { prefix });
   sql = await openEmbeddedDatabase();
   replays = await SqlReplayStore.open(sql);
 });
@@ -81,15 +85,20 @@ test("a replay still within its grace period is left to the process that ended t
   assert.notEqual(await replays.get(ended.header.id), undefined);
 });
 
-/** The real Redis store, recording the matches whose frames were read for a pending replay. */
-function countingFrameReads(store: RedisMatchStore): { store: MatchStore; frameReads: string[] } {
+/** The real Redis store, recording the matches whose frames, and whose headers, were read for a pending replay. */
+function countingFrameReads(store: RedisMatchStore): { store: MatchStore; frameReads: string[]; headerReads: string[] } {
   const frameReads: string[] = [];
+  const headerReads: string[] = [];
   const counting = new Proxy(store, {
     get(target, key) {
-      if (key === "finishedFrames") {
+      if (key === "finishedFrames" || key === "pendingReplayHeader") {
         return (roomId: string) => {
-          frameReads.push(roomId);
-          return target.finishedFrames(roomId);
+          if (key === "finishedFrames") {
+            frameReads.push(roomId);
+            return target.finishedFrames(roomId);
+          }
+          headerReads.push(roomId);
+          return target.pendingReplayHeader(roomId);
         };
       }
       const value: unknown = Reflect.get(target, key, target);
@@ -97,16 +106,17 @@ function countingFrameReads(store: RedisMatchStore): { store: MatchStore; frameR
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { store: counting, frameReads };
+  return { store: counting, frameReads, headerReads };
 }
 
-test("a scan reads no frames of a replay within its grace period, only of one that is due", { skip }, async () => {
+test("a scan reads neither the header nor the frames of a replay within its grace period, only of one that is due", { skip }, async () => {
   const young = await endedUnwritten(40, new Date());
-  const { store, frameReads } = countingFrameReads(matches);
+  const { store, frameReads, headerReads } = countingFrameReads(matches);
   const archive = new ReplayArchive({ store: replays });
   assert.equal(await new ReplayRecovery(store, archive).scan(), 0);
   assert.ok((await matches.pendingReplays()).includes(young.roomId), "still pending");
   assert.ok(!frameReads.includes(young.roomId), "its frames were not read");
+  assert.ok(!headerReads.includes(young.roomId), "nor its header (it may carry a megabyte of snapshots): only when it ended");
   assert.equal(await new ReplayRecovery(store, archive, { now: () => Date.now() + 11 * 60_000 }).scan(), 1);
   assert.ok(frameReads.includes(young.roomId), "read once due");
   await archive.settled();
@@ -142,4 +152,26 @@ test("a replay whose write fails is scanned again on the next pass, and one whos
   const expired = await endedUnwritten(3, new Date(Date.now() - 11 * 60_000), 0);
   assert.equal(await recovery.scan(), 0);
   assert.ok(!(await matches.pendingReplays()).includes(expired.roomId), "an expired journal leaves the pending set");
+});
+
+test("a replay whose journal cannot be read is refused once, not handed again, and forgotten once its journal expires", { skip }, async () => {
+  const broken = await endedUnwritten(6, new Date(Date.now() - 11 * 60_000), 3);
+  // Frame 3's bytes replaced by another frame's: the journal no longer adds up.
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    await redis.lset(`${prefix}:match:${broken.roomId}:frames`, 3, Buffer.from(broken.frames[1]!));
+  } finally {
+    redis.disconnect();
+  }
+  const archive = new ReplayArchive({ store: replays, metrics: new LockstepMetrics() });
+  const recovery = new ReplayRecovery(matches, archive, { now: () => Date.now() + 11 * 60_000 });
+  assert.equal(await recovery.scan(), 1, "handed to the archive, which reads the frames");
+  await archive.settled();
+  assert.equal(await replays.get(broken.header.id), undefined, "not stored: its frames do not add up");
+  assert.equal(await recovery.scan(), 0, "not handed again");
+  assert.ok((await matches.pendingReplays()).includes(broken.roomId), "kept pending, for inspection, while its journal lasts");
+  await eventually(async () => {
+    assert.equal(await recovery.scan(), 0);
+    assert.ok(!(await matches.pendingReplays()).includes(broken.roomId), "dropped once its journal expired");
+  });
 });

@@ -19,7 +19,9 @@ import { openEmbeddedDatabase } from "../../src/accounts/sql-client.ts";
 import { SqlUserStore } from "../../src/accounts/user-store.ts";
 import { checksumParts, readReplayDocument, wholeStateHash } from "../../src/protocol/index.ts";
 import type { LockstepServer } from "../../src/server/create-server.ts";
+import type { LockstepRoom } from "../../src/lockstep/lockstep-room.ts";
 import { eventually } from "../support/eventually.ts";
+import { serverRoom } from "../support/server.ts";
 import { once, within } from "../support/sdk-match.ts";
 
 /** The arena checks every 30 frames; a snapshot is taken at most every 30: about one per check. */
@@ -81,7 +83,11 @@ test("a replay keeps the match's verified snapshots, and its player seeks from t
   ann.match.ready();
   ben.match.ready();
   await within(started, "the start");
-  for (let move = 0; ann.state === undefined || ann.state.frame < MATCH_FRAMES; move++) {
+  // Played until at least two snapshots are verified (the room says which), however slow the machine.
+  const room = serverRoom<LockstepRoom>(ann.match.roomId);
+  const verified = new Set<number>();
+  for (let move = 0; ann.state === undefined || ann.state.frame < MATCH_FRAMES || verified.size < 2; move++) {
+    assert.ok((ann.state?.frame ?? 0) < 10 * MATCH_FRAMES, `only snapshots ${[...verified].join(", ")} were verified by frame ${ann.state?.frame}`);
     ann.match.sendAction({ type: "move", dx: move % 2 === 0 ? 1 : -1, dy: 0 });
     ben.match.sendAction({ type: "move", dx: 0, dy: move % 3 === 0 ? 1 : -1 });
     const target = (ann.match.lastFrame ?? 0) + 5;
@@ -89,6 +95,8 @@ test("a replay keeps the match's verified snapshots, and its player seeks from t
       once((listener) => ann.match.onFrame((frame) => frame.frame >= target && listener(frame))),
       `frame ${target}`,
     );
+    const snapshot = room.inspect().snapshot_frame;
+    if (snapshot !== undefined) verified.add(snapshot);
   }
   const ends = Promise.all([once<MatchEnd>(ann.match.onEnd.bind(ann.match)), once<MatchEnd>(ben.match.onEnd.bind(ben.match))]);
   ann.match.sendAction({ type: "end" });
@@ -106,6 +114,11 @@ test("a replay keeps the match's verified snapshots, and its player seeks from t
   const document = await readReplayDocument(bytes);
   const snapshots = document.snapshots ?? [];
   assert.ok(snapshots.length >= 2, `snapshots kept: ${snapshots.map((snapshot) => snapshot.frame).join(", ")}`);
+  for (const frame of verified)
+    assert.ok(
+      snapshots.some((snapshot) => snapshot.frame === frame),
+      `the verified snapshot of frame ${frame} is in the replay`,
+    );
   const recorded = new Map(document.checksums.map(({ frame, hash }) => [frame, hash]));
   for (const snapshot of snapshots) {
     assert.equal(

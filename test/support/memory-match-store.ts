@@ -123,6 +123,10 @@ export class MemoryMatchStore implements MatchStore {
     return [...this.#pendingReplays];
   }
 
+  async pendingReplayEnd(roomId: string): Promise<string | undefined> {
+    return (await this.pendingReplayHeader(roomId))?.ended_at;
+  }
+
   async pendingReplayHeader(roomId: string): Promise<ReplayHeader | undefined> {
     const replay = this.#journals.get(roomId)?.replay;
     if (replay === undefined) this.#pendingReplays.delete(roomId);

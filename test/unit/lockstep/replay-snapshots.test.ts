@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ReplayRecorder } from "../../../src/lockstep/replay-recorder.ts";
-import { MAX_REPLAY_SNAPSHOTS, ReplaySnapshots } from "../../../src/lockstep/replay-snapshots.ts";
+import { resolveLockstepOptions } from "../../../src/lockstep/options.ts";
+import { DEFAULT_REPLAY_SNAPSHOT_BYTES, ReplaySnapshots } from "../../../src/lockstep/replay-snapshots.ts";
 import type { LockstepPlayer } from "../../../src/lockstep/roster.ts";
 
+/** A snapshot of `frame` whose state is about `size` characters of JSON. */
 const snapshot = (frame: number, size = 10) => ({ frame, state: JSON.stringify({ frame, pad: "x".repeat(Math.max(0, size - 20)) }) });
 
 test("a replay keeps every verified snapshot until its bound, then every other one, spread from the start to the latest frames", () => {
-  const kept = new ReplaySnapshots(8);
+  const kept = new ReplaySnapshots(1024 * 1024, 8);
   for (let frame = 100; frame <= 800; frame += 100) kept.offer(snapshot(frame));
   assert.deepEqual(
     kept.kept.map((entry) => entry.frame),
@@ -34,14 +36,18 @@ test("a replay keeps every verified snapshot until its bound, then every other o
   assert.ok(Math.max(...gaps) <= 2 * Math.min(...gaps), `evenly spread: gaps ${gaps.join(", ")}`);
 });
 
-test("the byte bound thins the same way, and a snapshot larger than the whole bound is not kept", () => {
-  const kept = new ReplaySnapshots(MAX_REPLAY_SNAPSHOTS, 1000);
+test("the byte bound thins the same way; a state over an eighth of it is not kept, so at least eight always fit", () => {
+  const kept = new ReplaySnapshots(8000);
   kept.offer(snapshot(10, 1001));
-  assert.equal(kept.kept.length, 0, "too large on its own");
-  for (let frame = 10; frame <= 40; frame += 10) kept.offer(snapshot(frame, 300));
+  assert.equal(kept.kept.length, 0, "over an eighth of the budget");
+  for (let frame = 10; frame <= 90; frame += 10) kept.offer(snapshot(frame, 990));
+  assert.ok(kept.kept[0]!.state.length <= 1000);
   const frames = kept.kept.map((entry) => entry.frame);
-  assert.deepEqual(frames, [10, 30], "the fourth 300-byte snapshot passes 1000 bytes: every other goes");
-  assert.ok(kept.kept.reduce((sum, entry) => sum + entry.state.length, 0) <= 1000);
+  assert.deepEqual(frames, [10, 30, 50, 70, 90], "the ninth snapshot of about 1000 bytes passes 8000: every other goes");
+  assert.ok(kept.kept.reduce((sum, entry) => sum + entry.state.length, 0) <= 8000);
+  const none = new ReplaySnapshots(0);
+  none.offer(snapshot(10, 20));
+  assert.equal(none.kept.length, 0, "a budget of 0 keeps none");
 });
 
 test("the replay's header carries the kept snapshots, none after its last frame", () => {
@@ -58,4 +64,10 @@ test("the replay's header carries the kept snapshots, none after its last frame"
     recorder.header(facts, { reason: "ended", last_frame: 45 }).snapshots?.map((entry) => entry.frame),
     [30],
   );
+});
+
+test("replaySnapshotBytes: 1 MiB by default, 0 (none) to 16 MiB, anything else refused", () => {
+  assert.equal(resolveLockstepOptions(undefined).replaySnapshotBytes, DEFAULT_REPLAY_SNAPSHOT_BYTES);
+  assert.equal(resolveLockstepOptions({ replaySnapshotBytes: 0 }).replaySnapshotBytes, 0);
+  for (const bad of [-1, 16 * 1024 * 1024 + 1, 1.5]) assert.throws(() => resolveLockstepOptions({ replaySnapshotBytes: bad }), /replaySnapshotBytes/);
 });
