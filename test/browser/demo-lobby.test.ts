@@ -145,8 +145,13 @@ test("a kicked player is told so and is back in the lobby; logging out leaves th
 
   await carol.fill("#email", "not-an-email");
   await carol.fill("#password", "123");
+  // The log still says what happened last (the logout): wait for the register's answer to replace it.
+  const earlier = await carol.textContent("#log");
   await carol.click("#register");
-  await carol.waitForFunction(() => document.getElementById("log")!.textContent !== "");
+  await carol.waitForFunction((previous) => {
+    const text = document.getElementById("log")!.textContent;
+    return text !== "" && text !== previous;
+  }, earlier);
   const message = (await carol.textContent("#log"))!;
   assert.match(message, /password must have at least 6 characters/);
   assert.doesNotMatch(message, /password_too_short|\[body\./);

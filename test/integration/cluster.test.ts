@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { LockstepClient, type LockstepFrame, type MatchEnd } from "../../client-sdk/src/index.ts";
+import { LockstepClient, type LockstepFrame, type LockstepMatch, type MatchEnd } from "../../client-sdk/src/index.ts";
 import type { ArenaAction } from "../../demo/arena-room.ts";
 import type { ClusterNode } from "../support/cluster.ts";
 import { TestCluster, consecutiveFromZero, play, type Pair } from "../support/cluster-match.ts";
@@ -64,39 +64,69 @@ test("players matched through different processes share one room and identical f
   await Promise.all([a, b, ...extra].map((match) => match.leave()));
 });
 
+/**
+ * Waiting rooms, created one at a time until they and the match `matchRoomId` are on both
+ * processes. Colyseus puts a new room on the process with the fewest rooms as the processes last
+ * published their counts (at most once a second), so rooms created at once can all land on one
+ * process: before the next one, the counts must include every room so far.
+ */
+async function waitingRoomsOnBoth(matchRoomId: string, name: string): Promise<LockstepMatch<ArenaAction>[]> {
+  const rooms: LockstepMatch<ArenaAction>[] = [];
+  const owners = new Set([await ownerOf(matchRoomId)]);
+  while (owners.size < 2) {
+    assert.ok(rooms.length < 8, `${rooms.length} rooms in a row were placed on one process`);
+    const via = nodes[rooms.length % 2]!;
+    const room = await (await player(via, `${name}-${rooms.length}`)).create<ArenaAction>("arena");
+    rooms.push(room);
+    owners.add(await ownerOf(room.roomId));
+    await eventually(async () => {
+      const seen = await cluster.adminRooms(nodes[rooms.length % 2]!);
+      for (const process of seen.processes) {
+        const listed = seen.rooms.filter((listing) => listing.processId === process.processId).length;
+        assert.ok(process.roomCount >= listed, `process ${process.processId} published ${process.roomCount} rooms of ${listed}`);
+      }
+    }, SLOW_PROCESS_MS);
+  }
+  return rooms;
+}
+
 test("the monitor's grid, asked of either process, shows the rooms of both with their own values", { skip }, async () => {
   const { a, b, ra, rb } = await pairAcross();
   await Promise.all([play(a, ra, 2), play(b, rb, 2)]);
-  const waiting = await Promise.all(nodes.map(async (node, index) => (await player(node, `Solo-${index}`)).create<ArenaAction>("arena")));
+  const waiting = await waitingRoomsOnBoth(a.roomId, "Solo");
   const ours = new Set([a.roomId, ...waiting.map((room) => room.roomId)]);
-  const processIds = new Map<string, string>();
-  for (const node of nodes) processIds.set(`127.0.0.1:${node.port}`, (await call(node.url, "/admin/rooms", { token: adminToken })).body.processId as string);
-  type Row = { roomId: string; processId: string; publicAddress: string; metadata: Record<string, unknown> };
-  const rowsVia = async (via: ClusterNode): Promise<Row[]> => {
-    const answer = await call(via.url, "/monitor/api", { token: adminToken });
-    assert.equal(answer.status, 200);
-    return (answer.body.rooms as Row[]).filter((room) => ours.has(room.roomId));
-  };
-  for (const via of nodes) {
-    const first = await eventually(async () => {
-      const rows = await rowsVia(via);
-      assert.equal(rows.length, 3);
-      for (const row of rows) assert.equal(row.processId, processIds.get(row.publicAddress), `room ${row.roomId} is listed with the process that runs it`);
-      assert.equal(new Set(rows.map((row) => row.processId)).size, 2, "rooms of both processes");
-      const running = rows.find((row) => row.roomId === a.roomId)!;
-      assert.deepEqual([running.metadata.phase, running.metadata.seated, running.metadata.connected], ["running", 2, 2]);
-      for (const row of rows.filter((candidate) => candidate !== running)) {
-        assert.deepEqual([row.metadata.phase, row.metadata.seated, row.metadata.frame], ["waiting", 1, -1]);
-      }
-      return Number(running.metadata.frame);
-    }, SLOW_PROCESS_MS);
-    // Written by the owner at most once a second: behind the live frame, and advancing.
-    await eventually(async () => {
-      const frame = Number((await rowsVia(via)).find((row) => row.roomId === a.roomId)?.metadata.frame);
-      assert.ok(frame > first && frame <= Math.max(ra.frames.at(-1)!.frame, rb.frames.at(-1)!.frame) + 1, `frame ${frame} after ${first}`);
-    }, SLOW_PROCESS_MS);
+  try {
+    const processIds = new Map<string, string>();
+    for (const node of nodes) processIds.set(`127.0.0.1:${node.port}`, (await call(node.url, "/admin/rooms", { token: adminToken })).body.processId as string);
+    type Row = { roomId: string; processId: string; publicAddress: string; metadata: Record<string, unknown> };
+    const rowsVia = async (via: ClusterNode): Promise<Row[]> => {
+      const answer = await call(via.url, "/monitor/api", { token: adminToken });
+      assert.equal(answer.status, 200);
+      return (answer.body.rooms as Row[]).filter((room) => ours.has(room.roomId));
+    };
+    for (const via of nodes) {
+      const first = await eventually(async () => {
+        const rows = await rowsVia(via);
+        assert.equal(rows.length, ours.size);
+        for (const row of rows) assert.equal(row.processId, processIds.get(row.publicAddress), `room ${row.roomId} is listed with the process that runs it`);
+        assert.equal(new Set(rows.map((row) => row.processId)).size, 2, "rooms of both processes");
+        const running = rows.find((row) => row.roomId === a.roomId)!;
+        assert.deepEqual([running.metadata.phase, running.metadata.seated, running.metadata.connected], ["running", 2, 2]);
+        for (const row of rows.filter((candidate) => candidate !== running)) {
+          assert.deepEqual([row.metadata.phase, row.metadata.seated, row.metadata.frame], ["waiting", 1, -1]);
+        }
+        return Number(running.metadata.frame);
+      }, SLOW_PROCESS_MS);
+      // Written by the owner at most once a second: behind the live frame, and advancing.
+      await eventually(async () => {
+        const frame = Number((await rowsVia(via)).find((row) => row.roomId === a.roomId)?.metadata.frame);
+        assert.ok(frame > first && frame <= Math.max(ra.frames.at(-1)!.frame, rb.frames.at(-1)!.frame) + 1, `frame ${frame} after ${first}`);
+      }, SLOW_PROCESS_MS);
+    }
+  } finally {
+    // Also after a failure: a match left running would be counted by the next test.
+    await Promise.all([a.leave(), b.leave(), ...waiting.map((room) => room.leave())]);
   }
-  await Promise.all([a.leave(), b.leave(), ...waiting.map((room) => room.leave())]);
 });
 
 test("/metrics of both processes: valid exposition, cumulative histograms, gauges that match the rooms and players, buckets that add up across processes", {
