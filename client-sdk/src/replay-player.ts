@@ -296,7 +296,7 @@ export class ReplayPlayer<TAction = unknown> implements MatchFeed<TAction> {
    */
   #beginPass(snapshot?: ReplaySnapshot): boolean {
     const generation = ++this.#generation;
-    const start = snapshot === undefined ? undefined : parsedSnapshot(snapshot);
+    const start = snapshot === undefined ? undefined : this.#parsed(snapshot);
     this.#started = true;
     this.#run = undefined;
     this.#frame = start?.frame ?? this.#first - 1;
@@ -311,6 +311,21 @@ export class ReplayPlayer<TAction = unknown> implements MatchFeed<TAction> {
     this.#snapshotToLoad = undefined;
     this.#loads = false;
     return this.#beginPass();
+  }
+
+  /**
+   * A snapshot's state as the game receives it: parsed anew for each start, as the game's `load`
+   * may keep and change it. One that is not JSON (the server writes none: a hand-made document)
+   * is reported through `onError` and the pass starts from the seed.
+   */
+  #parsed(snapshot: ReplaySnapshot): SnapshotStart | undefined {
+    try {
+      return { frame: snapshot.frame, state: JSON.parse(snapshot.state) as unknown };
+    } catch (error) {
+      const reason = `the snapshot of frame ${snapshot.frame} is not JSON (${(error as Error).message}): starting from the seed`;
+      this.#error.emit(new LockstepClientError(ClientErrorCode.PROTOCOL_ERROR, reason, undefined, { frame: snapshot.frame }));
+      return undefined;
+    }
   }
 
   /** The latest snapshot before `frame` to restart from, if the game takes snapshots (or has not said yet). */
@@ -367,14 +382,6 @@ export class ReplayPlayer<TAction = unknown> implements MatchFeed<TAction> {
 }
 
 /** A snapshot's state as the game receives it: parsed anew for each start, as the game's `load` may keep and change it. Undefined if it does not parse. */
-function parsedSnapshot(snapshot: ReplaySnapshot): SnapshotStart | undefined {
-  try {
-    return { frame: snapshot.frame, state: JSON.parse(snapshot.state) as unknown };
-  } catch {
-    // The server verified it as JSON, and the document's checksum held: not reachable but through a hand-made document.
-    return undefined;
-  }
-}
 
 /** Frames are numbered in order from `start_frame` to `last_frame`; anything else was not written by the server. */
 function checkFrameNumbers(document: ReplayDocument): void {

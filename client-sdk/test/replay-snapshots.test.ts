@@ -142,6 +142,17 @@ test("a snapshot whose state does not hash to the checksum recorded for its fram
   assert.equal(mismatches[0]!.expected, straight[30 - START]);
 });
 
+test("a snapshot that is not JSON is reported through onError, and the seek starts from the seed", () => {
+  const { replay, game, hashNow } = play(snapshotReplay((frame) => (frame === 30 ? "{not json" : JSON.stringify(stateAfter(frame)))));
+  const errors: string[] = [];
+  replay.onError((error) => errors.push(error.message));
+  replay.seek(38);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /snapshot of frame 30 is not JSON/);
+  assert.deepEqual(game.starts, [undefined]);
+  assert.equal(hashNow(), straight[38 - START], "the same state, from the seed");
+});
+
 test("pause() from a start listener during play() stands", () => {
   const { replay } = play();
   replay.onStart(() => replay.pause());

@@ -2,8 +2,9 @@ import type { ReplaySnapshot } from "../protocol/replay-format.ts";
 
 /**
  * Most snapshots one replay keeps. Thinning leaves 33 to 64, spread evenly: a seek steps at
- * most about 1/32 of the match (two minutes of a one-hour match). Overflow rule: every other
- * kept snapshot is dropped and the spacing doubles (see {@link ReplaySnapshots}).
+ * most about 1/32 of the match (two minutes of a one-hour match), when the byte budget does not
+ * bind first (larger states keep fewer). Overflow rule: every other kept snapshot is dropped and
+ * the spacing doubles (see {@link ReplaySnapshots}).
  */
 export const MAX_REPLAY_SNAPSHOTS = 64;
 /**

@@ -117,8 +117,8 @@ export interface MatchStore {
    */
   pendingReplayEnd(roomId: string): Promise<string | undefined>;
   /**
-   * A pending replay's header alone, without reading its frames (a scan decides from it whether
-   * the replay is due); undefined (and no longer pending) if its data expired.
+   * A pending replay's header alone, without reading its frames (read once the replay is due);
+   * undefined (and no longer pending) if its data expired.
    */
   pendingReplayHeader(roomId: string): Promise<ReplayHeader | undefined>;
   /**
